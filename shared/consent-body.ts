@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { CHANNELS, channelSchema, recipientTypeSchema, sourceSchema, statusSchema } from './enums.ts';
+import { turkeyTimeSchema } from './iys-record.ts';
+
+/** What the widget (or any client) posts to POST /v1/consents. The recipient is raw: the collector normalises it. */
+export const consentBodySchema = z
+  .object({
+    recipient: z.string().trim().min(1, 'is required').max(320),
+    recipientType: recipientTypeSchema.default('BIREYSEL'),
+    channels: z
+      .array(channelSchema)
+      .min(1, 'needs at least one of MESAJ, EPOSTA, ARAMA')
+      .max(CHANNELS.length)
+      .refine((c) => new Set(c).size === c.length, 'lists a channel twice'),
+    status: statusSchema.default('ONAY'),
+    consentDate: turkeyTimeSchema,
+    notice: z
+      .object({
+        version: z.string().min(1).max(100),
+        hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 hex digits').optional(),
+        lang: z.enum(['tr', 'en']).optional(),
+      })
+      .optional(),
+    pageUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    idempotencyKey: z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'may hold only letters, digits and . _ : -').optional(),
+    widgetVersion: z.string().max(40).optional(),
+    /** Honeypot: a hidden field that people never fill. */
+    website: z.string().max(2048).optional(),
+  })
+  .strict();
+export type ConsentBody = z.infer<typeof consentBodySchema>;
+export type ConsentBodyInput = z.input<typeof consentBodySchema>;
+
+/** One record of POST /v1/consents/batch (server-to-server, any HS_ source). Recipient raw. */
+export const batchRecordSchema = z
+  .object({
+    recipient: z.string().trim().min(1, 'is required').max(320),
+    recipientType: recipientTypeSchema.default('BIREYSEL'),
+    type: channelSchema,
+    status: statusSchema.default('ONAY'),
+    source: sourceSchema,
+    consentDate: turkeyTimeSchema,
+  })
+  .strict();
+export type BatchRecord = z.infer<typeof batchRecordSchema>;
+
+export const batchBodySchema = z.object({ records: z.array(z.unknown()).min(1, 'needs at least one record') }).strict();
+
+/** The collector's answer to an accepted post. */
+export const acceptedSchema = z.object({ ids: z.array(z.string()), state: z.literal('pending') });
+export type Accepted = z.infer<typeof acceptedSchema>;
+
+/** The collector's answer to bad input. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;

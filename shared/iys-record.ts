@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { channelSchema, recipientTypeSchema, sourceSchema, statusSchema } from './enums.ts';
+import { EMAIL_PATTERN, MOBILE_PATTERN, PHONE_PATTERN } from './recipient.ts';
+import { DEADLINE_MS, IYS_EARLIEST, TURKEY_TIME_PATTERN, parseTurkeyTime } from './turkey-time.ts';
+
+const IYS_EARLIEST_MS = parseTurkeyTime(IYS_EARLIEST)!;
+
+export const turkeyTimeSchema = z
+  .string()
+  .regex(TURKEY_TIME_PATTERN, 'must be Turkey time as YYYY-MM-DD HH:MM:SS')
+  .refine((s) => parseTurkeyTime(s) !== undefined, 'is not a real calendar date and time');
+
+/** One record as iletiMerkezi's consent/create list holds it; recipient already normalised. */
+export const iysRecordShape = z.object({
+  recipient: z.string().min(1).max(265),
+  recipientType: recipientTypeSchema,
+  type: channelSchema,
+  status: statusSchema,
+  source: sourceSchema,
+  consentDate: turkeyTimeSchema,
+});
+export type IysRecord = z.infer<typeof iysRecordShape>;
+
+type RefineCtx = z.core.$RefinementCtx<IysRecord>;
+
+/** Rules that tie the fields of one record together (no clock needed). */
+function checkRecordRules(r: IysRecord, ctx: RefineCtx): void {
+  const isEmail = r.recipient.includes('@');
+  if (isEmail ? !EMAIL_PATTERN.test(r.recipient) || r.recipient !== r.recipient.toLowerCase() : !PHONE_PATTERN.test(r.recipient)) {
+    ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'must be a normalised phone (+90XXXXXXXXXX) or a lower-case e-mail address' });
+    return;
+  }
+  if (r.type === 'EPOSTA' && !isEmail) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: 'EPOSTA needs an e-mail recipient' });
+  }
+  if ((r.type === 'MESAJ' || r.type === 'ARAMA') && isEmail) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: `${r.type} needs a phone recipient` });
+  }
+  if (r.type === 'MESAJ' && !isEmail && !MOBILE_PATTERN.test(r.recipient)) {
+    ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'MESAJ needs a mobile number (+905…)' });
+  }
+  if (r.source === 'HS_KARAR' && r.status !== 'RET') {
+    ctx.addIssue({ code: 'custom', path: ['source'], message: 'HS_KARAR may only carry RET' });
+  }
+  if (r.source === 'HS_2015' && r.consentDate !== IYS_EARLIEST) {
+    ctx.addIssue({ code: 'custom', path: ['consentDate'], message: `HS_2015 records carry consentDate ${IYS_EARLIEST}` });
+  }
+}
+
+/** Rules that need "now": not in the future, not before İYS, not past the 72-hour deadline. */
+function checkRecordTime(r: IysRecord, nowMs: number, ctx: RefineCtx): void {
+  const ms = parseTurkeyTime(r.consentDate);
+  if (ms === undefined) return;
+  if (ms > nowMs) ctx.addIssue({ code: 'custom', path: ['consentDate'], message: 'is in the future' });
+  else if (ms < IYS_EARLIEST_MS) ctx.addIssue({ code: 'custom', path: ['consentDate'], message: `is before ${IYS_EARLIEST}` });
+  else if (nowMs - ms > DEADLINE_MS && r.source !== 'HS_2015') {
+    ctx.addIssue({ code: 'custom', path: ['consentDate'], message: 'is more than 72 hours ago: past the İYS deadline' });
+  }
+}
+
+/** Format, enum and cross-field rules of one record. */
+export const iysRecordSchema = iysRecordShape.superRefine(checkRecordRules);
+
+/** All one-record rules, the time ones judged at `nowMs`. */
+export function iysRecordSchemaAt(nowMs: number) {
+  return iysRecordShape.superRefine((r, ctx) => {
+    checkRecordRules(r, ctx);
+    checkRecordTime(r, nowMs, ctx);
+  });
+}
+
+/** The registry key a record belongs to (brand + recipient + recipientType + type). */
+export function keyOf(r: Pick<IysRecord, 'recipient' | 'recipientType' | 'type'>, brandCode: string | number = ''): string {
+  return `${brandCode}|${r.recipient}|${r.recipientType}|${r.type}`;
+}
