@@ -1,0 +1,118 @@
+import type { KeyBelief } from '../../shared/state-rules.ts';
+import type { IysRecord } from '../../shared/iys-record.ts';
+import type { RecordState } from '../../shared/enums.ts';
+
+/**
+ * The ledger. One interface, two adapters (sqlite-store.ts, postgres-store.ts), one contract suite
+ * (test/integration/store-contract.test.ts) run against both. Every record row is also the
+ * dispatcher's outbox row. Records are never deleted or rewritten: a withdrawal is a new RET record.
+ */
+
+/** Audit evidence kept with each record, as the collector saw the request. */
+export type Evidence = {
+  rawRecipient: string;
+  /** The consentDate the client sent, kept even when the server's receive time replaced it. */
+  clientConsentDate: string | null;
+  /** Epoch ms when the collector received the request. */
+  receivedAt: number;
+  /** All channels ticked in the one action that made this record (e.g. "MESAJ ARAMA"). */
+  channels: string;
+  noticeVersion: string | null;
+  noticeHash: string | null;
+  noticeLang: string | null;
+  pageUrl: string | null;
+  origin: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  widgetVersion: string | null;
+  idempotencyKey: string | null;
+};
+
+export type NewRecord = { record: IysRecord; evidence: Evidence };
+
+/** A record as the ledger holds it. Times are epoch ms. */
+export type StoredRecord = IysRecord & {
+  id: string;
+  state: RecordState;
+  /** consentDate + 72 h. */
+  deadlineAt: number;
+  receivedAt: number;
+  attempts: number;
+  /** Why a record is rejected or expired; the last answer otherwise. */
+  reason: string | null;
+  registeredAt: number | null;
+};
+
+export type StoredRecordWithEvidence = StoredRecord & { evidence: Evidence };
+
+/** One request to iletiMerkezi, as the dispatcher saw it; logged for every record in it. */
+export type Attempt = {
+  at: number;
+  /** The outcome class of the client (accepted, records-refused, account, transient, ambiguous, too-many…). */
+  outcome: string;
+  /** The code in the answer's body (or the HTTP status when the body had none). */
+  code: number | null;
+  message: string;
+  /** How many records the request held. */
+  batchSize: number;
+};
+
+export type InsertResult = {
+  ids: string[];
+  /** True when the idempotency key was seen before: `ids` are the first request's, nothing new stored. */
+  duplicate: boolean;
+};
+
+export interface ConsentStore {
+  /** Creates or migrates the schema. Idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  // --- ingest -----------------------------------------------------------------------------------
+  /**
+   * Stores all records atomically and durably (committed, fsynced) before resolving.
+   * With an idempotency key seen before, stores nothing and returns the first ids.
+   */
+  insert(records: NewRecord[], idempotencyKey?: string | null): Promise<InsertResult>;
+
+  // --- reads ------------------------------------------------------------------------------------
+  byRecipient(recipient: string): Promise<StoredRecordWithEvidence[]>;
+  byIds(ids: string[]): Promise<StoredRecord[]>;
+  /** Records received in [fromMs, toMs), oldest first, streamed in pages (never all in memory). */
+  exportRange(fromMs: number, toMs: number): AsyncIterable<StoredRecordWithEvidence>;
+  attemptsOf(id: string): Promise<Attempt[]>;
+  countByState(): Promise<Record<RecordState, number>>;
+  /** The pending record with the earliest receive time and the one with the earliest deadline. */
+  pendingSummary(): Promise<{ count: number; oldestReceivedAt: number | null; earliestDeadlineAt: number | null }>;
+  /** Cheap round trip for /healthz. */
+  ping(): Promise<void>;
+
+  // --- dispatch ---------------------------------------------------------------------------------
+  /**
+   * Claims up to `limit` pending records, earliest deadline first, with a lease owned by `owner`
+   * until now + leaseMs. Only the head of each key is claimable: a record whose key has an earlier
+   * pending record (by consentDate, then arrival) waits, so one claim never holds two records of one
+   * key and records of a key are sent in order, even across several collector processes.
+   * Records whose lease is held by someone else and not run out, or whose notBefore is in the future,
+   * are skipped. Safe under concurrency (FOR UPDATE SKIP LOCKED on PostgreSQL).
+   */
+  claim(opts: { owner: string; limit: number; leaseMs: number; now: number }): Promise<StoredRecord[]>;
+  /** What the ledger believes İYS holds for each key: its last registered record. Key = keyOf(record). */
+  beliefs(keys: string[]): Promise<Map<string, KeyBelief>>;
+  /** Logs one attempt for each record id (and counts it in `attempts`). */
+  logAttempt(ids: string[], attempt: Attempt): Promise<void>;
+  /** Final states; each also drops the lease. Only records still `pending` change. */
+  markRegistered(ids: string[], at: number): Promise<void>;
+  markRejected(ids: string[], reason: string, at: number): Promise<void>;
+  markExpired(ids: string[], reason: string, at: number): Promise<void>;
+  /** Gives claimed records back: pending, unleased, not claimable before `notBefore` (epoch ms). */
+  release(ids: string[], owner: string, notBefore: number): Promise<void>;
+  /** Renews the lease of records `owner` still holds (long isolation runs). */
+  extendLease(ids: string[], owner: string, until: number): Promise<void>;
+  /** Pending records past their deadline at `now` (not leased by a live owner). */
+  overdue(now: number, limit: number): Promise<StoredRecord[]>;
+  /** Earliest moment something becomes claimable (a notBefore or a lease running out), or null. */
+  nextWakeAt(now: number): Promise<number | null>;
+  /** Calls back when records are inserted, by this process or (PostgreSQL: LISTEN/NOTIFY) another. */
+  onInsert(listener: () => void): () => void;
+}
