@@ -16,7 +16,7 @@ export type RecipientResult = ({ ok: true } & NormalisedRecipient) | RecipientPr
 export const PHONE_PATTERN = /^\+90[2-58]\d{9}$/;
 export const MOBILE_PATTERN = /^\+905\d{9}$/;
 // İYS: ASCII, no spaces, 6–265 characters, at least x@xx.xx.
-export const EMAIL_PATTERN = /^[\x21-\x7e]+@[\x21-\x3f\x41-\x7e]{2,}\.[A-Za-z]{2,}$/;
+export const EMAIL_PATTERN = /^[\x21-\x3f\x41-\x7e]+@[\x21-\x3f\x41-\x7e]{2,}\.[A-Za-z]{2,}$/;
 const EMAIL_MIN = 6;
 const EMAIL_MAX = 265;
 
@@ -32,10 +32,10 @@ export function normalisePhone(raw: string): RecipientResult {
     national = compact.slice(3);
   } else if (compact.startsWith('0090')) {
     national = compact.slice(4);
+  } else if (compact.startsWith('0')) {
+    national = compact.slice(1); // the trunk prefix
   } else if (compact.length === 12 && compact.startsWith('90')) {
     national = compact.slice(2);
-  } else if (compact.length === 11 && compact.startsWith('0')) {
-    national = compact.slice(1);
   } else {
     national = compact;
   }
