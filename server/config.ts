@@ -1,0 +1,175 @@
+import { z } from 'zod';
+
+/**
+ * The collector's configuration: the environment of contract.md, validated once at start-up.
+ * A bad value stops the start with ONE line naming the variable; credentials (and the database URL,
+ * which may carry a password) are never echoed back.
+ */
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  iletimerkezi: { baseUrl: string; apiKey: string | null; apiHash: string | null };
+  brandCode: string | null;
+  sandbox: boolean;
+  /** Browser origins (scheme://host[:port]) allowed to post consents. Empty: browser posts refused. */
+  allowedOrigins: string[];
+  /** Nested under `admin.token` so the logger's `*.token` redaction covers it. */
+  admin: { token: string | null };
+  flushMs: number;
+  batchMax: number;
+  /** Consent posts a minute from one client IP; 0 switches the limit off. */
+  rateLimit: number;
+  trustProxy: boolean;
+  clockToleranceS: number;
+};
+
+export class ConfigError extends Error {
+  constructor(
+    /** The first variable at fault. */
+    readonly variable: string,
+    readonly problems: { variable: string; message: string }[],
+  ) {
+    super(problems.map((p) => `${p.variable} ${p.message}`).join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+export const CONFIG_DEFAULTS = {
+  PORT: '8787',
+  HOST: '127.0.0.1',
+  IYS_DATABASE_URL: 'file:./data/iys-consent.db',
+  ILETIMERKEZI_BASE_URL: 'https://api.iletimerkezi.com',
+  IYS_SANDBOX: '0',
+  IYS_FLUSH_MS: '1000',
+  IYS_BATCH_MAX: '5000',
+  IYS_RATE_LIMIT: '60',
+  IYS_TRUST_PROXY: '0',
+  IYS_CLOCK_TOLERANCE_S: '600',
+} as const;
+
+/** Values that must never appear in a message, even when malformed. */
+const SECRET = new Set(['ILETIMERKEZI_API_KEY', 'ILETIMERKEZI_API_HASH', 'IYS_ADMIN_TOKEN', 'IYS_DATABASE_URL']);
+
+const MIN_ADMIN_TOKEN = 16;
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+
+const flag = z.enum(['0', '1'], { error: 'must be 0 or 1' }).transform((v) => v === '1');
+
+const noControlChars = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+
+const databaseUrl = z
+  .string()
+  .refine(noControlChars, 'must not hold control characters')
+  .refine(
+    (s) => (/^file:.+/.test(s)) || /^postgres(ql)?:\/\/.+/.test(s),
+    'must be file:PATH (SQLite) or postgres://… (PostgreSQL)',
+  )
+  .refine((s) => !/^postgres/.test(s) || URL.canParse(s), 'is not a well-formed postgres:// URL');
+
+const httpUrl = z
+  .string()
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http:// or https:// URL')
+  .transform((s) => s.replace(/\/+$/, ''));
+
+const credential = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200, 'is longer than 200 characters')
+  .refine((s) => s === s.trim() && noControlChars(s), 'must not hold spaces around it or control characters');
+
+const origins = z.string().transform((s, ctx) => {
+  const list: string[] = [];
+  for (const entry of s.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const url = URL.canParse(entry) ? new URL(entry) : null;
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '').toLowerCase()) {
+      ctx.addIssue({ code: 'custom', message: `must list origins like https://shop.example, comma-separated (bad entry ${quote(entry)})` });
+      return z.NEVER;
+    }
+    list.push(url.origin);
+  }
+  return [...new Set(list)];
+});
+
+const envSchema = z.object({
+  PORT: wholeNumber(0, 65535),
+  HOST: z.string().min(1, 'must not be empty').refine(noControlChars, 'must not hold control characters'),
+  IYS_DATABASE_URL: databaseUrl,
+  ILETIMERKEZI_BASE_URL: httpUrl,
+  ILETIMERKEZI_API_KEY: credential.optional(),
+  ILETIMERKEZI_API_HASH: credential.optional(),
+  IYS_BRAND_CODE: z.string().regex(/^\d{1,12}$/, 'must be the numeric İYS brand code').optional(),
+  IYS_SANDBOX: flag,
+  IYS_ALLOWED_ORIGINS: origins.optional(),
+  IYS_ADMIN_TOKEN: credential
+    .refine((s) => s.length >= MIN_ADMIN_TOKEN, `must be at least ${MIN_ADMIN_TOKEN} characters`)
+    .optional(),
+  IYS_FLUSH_MS: wholeNumber(0, 3_600_000),
+  IYS_BATCH_MAX: wholeNumber(1, 5000),
+  IYS_RATE_LIMIT: wholeNumber(0, 1_000_000),
+  IYS_TRUST_PROXY: flag,
+  // Beyond a day a "tolerated" client date could already be past the 72-hour deadline.
+  IYS_CLOCK_TOLERANCE_S: wholeNumber(0, 86_400),
+});
+
+function quote(value: string): string {
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return JSON.stringify(shown);
+}
+
+/** Reads the configuration from an environment (process.env in main.ts, a plain object in tests). */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const name of Object.keys(envSchema.shape)) {
+    const raw = env[name];
+    // An empty assignment (`IYS_RATE_LIMIT= npm run collector`) means "not set".
+    input[name] = raw === undefined || raw === '' ? CONFIG_DEFAULTS[name as keyof typeof CONFIG_DEFAULTS] : raw;
+  }
+  const parsed = envSchema.safeParse(input);
+  const problems: { variable: string; message: string }[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? '(environment)');
+      const raw = input[variable];
+      // The origins check names the bad entry itself.
+      const echo = !SECRET.has(variable) && variable !== 'IYS_ALLOWED_ORIGINS' && raw !== undefined;
+      const got = echo ? ` (got ${quote(raw)})` : '';
+      problems.push({ variable, message: `${issue.message}${got}` });
+    }
+  }
+  if (parsed.success && !parsed.data.IYS_SANDBOX) {
+    // Without the sandbox the dispatcher talks to iletiMerkezi: it cannot start without these.
+    for (const name of ['ILETIMERKEZI_API_KEY', 'ILETIMERKEZI_API_HASH', 'IYS_BRAND_CODE'] as const) {
+      if (parsed.data[name] === undefined) problems.push({ variable: name, message: 'is required when IYS_SANDBOX is 0 (or set IYS_SANDBOX=1 for the built-in sandbox)' });
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems[0]!.variable, problems);
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.IYS_DATABASE_URL,
+    iletimerkezi: { baseUrl: e.ILETIMERKEZI_BASE_URL, apiKey: e.ILETIMERKEZI_API_KEY ?? null, apiHash: e.ILETIMERKEZI_API_HASH ?? null },
+    brandCode: e.IYS_BRAND_CODE ?? null,
+    sandbox: e.IYS_SANDBOX,
+    allowedOrigins: e.IYS_ALLOWED_ORIGINS ?? [],
+    admin: { token: e.IYS_ADMIN_TOKEN ?? null },
+    flushMs: e.IYS_FLUSH_MS,
+    batchMax: e.IYS_BATCH_MAX,
+    rateLimit: e.IYS_RATE_LIMIT,
+    trustProxy: e.IYS_TRUST_PROXY,
+    clockToleranceS: e.IYS_CLOCK_TOLERANCE_S,
+  };
+}
+
+/** A valid configuration for tests and tools: sandbox on, everything else at its default. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ IYS_SANDBOX: '1' }), ...overrides };
+}
