@@ -1,0 +1,161 @@
+import { Pool, type Dispatcher } from 'undici';
+import type { ConsentCreateRequest } from '../../shared/iletimerkezi.ts';
+import type { IysRecord } from '../../shared/iys-record.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+import { classify, type Exchange } from './classify.ts';
+import type { ConsentSender, SendOutcome } from './outcome.ts';
+
+export const CONSENT_CREATE_PATH = '/v1/consent/create/json';
+
+export interface IletiMerkeziClientOptions {
+  /** e.g. https://api.iletimerkezi.com, or a sandbox mounted under a path: http://127.0.0.1:8787/sandbox */
+  baseUrl: string;
+  apiKey: string;
+  apiHash: string;
+  brandCode: string | number;
+  /** A keep-alive pool or agent to use instead of the client's own (then connectTimeoutMs is the dispatcher's business). */
+  dispatcher?: Dispatcher;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/** Answers longer than this are not iletiMerkezi's small JSON: read no further. */
+const MAX_RESPONSE_BYTES = 1 << 20;
+
+/**
+ * The one client of iletiMerkezi's consent/create. Every call ends in a SendOutcome, never a throw:
+ * the dispatcher decides what to do with each class.
+ */
+export function createIletiMerkeziClient(opts: IletiMerkeziClientOptions): ConsentSender {
+  const base = new URL(opts.baseUrl);
+  const origin = base.origin;
+  const path = base.pathname.replace(/\/+$/, '') + CONSENT_CREATE_PATH;
+  const headersTimeout = opts.headersTimeoutMs ?? 30_000;
+  const bodyTimeout = opts.bodyTimeoutMs ?? 30_000;
+  const ownsDispatcher = opts.dispatcher === undefined;
+  const dispatcher =
+    opts.dispatcher ??
+    new Pool(origin, {
+      connections: 4,
+      pipelining: 1,
+      connectTimeout: opts.connectTimeoutMs ?? 10_000,
+      headersTimeout,
+      bodyTimeout,
+      keepAliveTimeout: 10_000,
+    });
+  const logger = opts.logger ?? silentLogger;
+  // Defence in depth: a service that echoes the request must not leak the credentials through us.
+  const secrets = [opts.apiKey, opts.apiHash].filter((s) => s.length >= 4);
+  const scrub = (text: string) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
+
+  async function send(records: IysRecord[]): Promise<SendOutcome> {
+    if (records.length === 0) throw new RangeError('send() needs at least one record');
+    const envelope: ConsentCreateRequest = {
+      request: {
+        authentication: { key: opts.apiKey, hash: opts.apiHash },
+        consent: { brandCode: opts.brandCode, list: records },
+      },
+    };
+    const body = Buffer.from(JSON.stringify(envelope), 'utf8');
+    const started = Date.now();
+    const exchange = await post(dispatcher, { origin, path, body, headersTimeout, bodyTimeout });
+    const raw = classify(exchange);
+    const outcome = { ...raw, message: scrub(raw.message) } as SendOutcome;
+    logger.info(
+      { event: 'iletimerkezi.send', records: records.length, bytes: body.length, kind: outcome.kind, code: outcome.code, ms: Date.now() - started },
+      `consent/create: ${outcome.kind}${outcome.code !== null ? ` ${outcome.code}` : ''}: ${outcome.message}`,
+    );
+    return outcome;
+  }
+
+  return {
+    send,
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}
+
+type PostOptions = { origin: string; path: string; body: Buffer; headersTimeout: number; bodyTimeout: number };
+
+/**
+ * One POST through undici's dispatch API. A handler of the classic shape is used on purpose:
+ * it is told `onRequestSent` once the body is written to the socket, which is what separates
+ * "nothing went out" (transient) from "it went out, no answer came" (ambiguous).
+ */
+function post(dispatcher: Dispatcher, o: PostOptions): Promise<Exchange> {
+  return new Promise((resolve) => {
+    let requestSent = false;
+    let httpStatus: number | undefined;
+    let retryAfter: string | undefined;
+    let received = 0;
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const finish = (e: Exchange) => {
+      if (!settled) {
+        settled = true;
+        resolve(e);
+      }
+    };
+    let abort: ((err?: Error) => void) | undefined;
+
+    const handler = {
+      onConnect(abortFn: (err?: Error) => void) {
+        abort = abortFn;
+      },
+      onRequestSent() {
+        requestSent = true;
+      },
+      onHeaders(statusCode: number, rawHeaders: Buffer[]) {
+        if (statusCode < 200) return true; // 1xx: the real answer follows
+        httpStatus = statusCode;
+        for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+          if (String(rawHeaders[i]).toLowerCase() === 'retry-after') retryAfter = String(rawHeaders[i + 1]);
+        }
+        return true;
+      },
+      onData(chunk: Buffer) {
+        received += chunk.length;
+        if (received > MAX_RESPONSE_BYTES) {
+          // The status line is known: classify on it with the body cut short.
+          finish({ kind: 'answered', httpStatus: httpStatus ?? 0, bodyText: undefined, retryAfter, nowMs: Date.now() });
+          abort?.(new Error('response body too large'));
+          return false;
+        }
+        chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        finish({
+          kind: 'answered',
+          httpStatus: httpStatus ?? 0,
+          bodyText: Buffer.concat(chunks).toString('utf8'),
+          retryAfter,
+          nowMs: Date.now(),
+        });
+      },
+      onError(error: Error) {
+        finish({ kind: 'failed', error, requestSent, httpStatus });
+      },
+    };
+
+    try {
+      dispatcher.dispatch(
+        {
+          origin: o.origin,
+          path: o.path,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: o.body,
+          headersTimeout: o.headersTimeout,
+          bodyTimeout: o.bodyTimeout,
+        },
+        handler as Dispatcher.DispatchHandler,
+      );
+    } catch (error) {
+      finish({ kind: 'failed', error, requestSent: false });
+    }
+  });
+}
