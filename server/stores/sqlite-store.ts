@@ -1,0 +1,289 @@
+import Database from 'better-sqlite3';
+import type { KeyBelief } from '../../shared/state-rules.ts';
+import type { RecordState } from '../../shared/enums.ts';
+import type { ConsentStatus } from '../../shared/enums.ts';
+import type {
+  Attempt, ConsentStore, InsertResult, NewRecord, StoredRecord, StoredRecordWithEvidence,
+} from './store.ts';
+import { MIGRATIONS, SQL } from './sqlite-sql.ts';
+import { newRecordId } from './record-id.ts';
+import {
+  insertValues, rowToAttempt, rowToRecord, rowToRecordWithEvidence, stateCounts,
+  type AttemptRow, type RecordRow,
+} from './row-mapping.ts';
+
+export type SqliteStoreOptions = {
+  /** Rows per page of exportRange. */
+  exportPageSize?: number;
+  /** How long a statement waits for a lock held by another connection (another process, a backup). */
+  busyTimeoutMs?: number;
+};
+
+type Statements = { [K in Exclude<keyof typeof SQL, 'pragmas'>]: Database.Statement };
+
+type QueuedInsert = {
+  records: NewRecord[];
+  idempotencyKey: string | null;
+  resolve: (r: InsertResult) => void;
+  reject: (e: unknown) => void;
+};
+
+/** Counters that show group commit at work: many inserts, fewer commits. */
+export type SqliteStoreStats = { inserts: number; commits: number };
+
+/**
+ * The embedded ledger: one SQLite file in WAL mode with synchronous=FULL. better-sqlite3 is
+ * synchronous, so a commit blocks the event loop; requests that arrive meanwhile queue up and are
+ * committed together in ONE transaction (one fsync) on the next turn: group commit.
+ */
+export class SqliteStore implements ConsentStore {
+  private db: Database.Database | undefined;
+  private stmts: Statements | undefined;
+  private queue: QueuedInsert[] = [];
+  private flushScheduled = false;
+  private listeners = new Set<() => void>();
+  private counters: SqliteStoreStats = { inserts: 0, commits: 0 };
+  private readonly pageSize: number;
+  private readonly busyTimeoutMs: number;
+  private groupInsert: Database.Transaction<(group: QueuedInsert[]) => Array<InsertResult | { error: unknown }>> | undefined;
+
+  constructor(
+    readonly path: string,
+    opts: SqliteStoreOptions = {},
+  ) {
+    this.pageSize = opts.exportPageSize ?? 500;
+    this.busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
+  }
+
+  async init(): Promise<void> {
+    if (this.db) return;
+    const db = new Database(this.path, { timeout: this.busyTimeoutMs });
+    for (const p of SQL.pragmas) db.pragma(p.replace(/^PRAGMA /, ''));
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+    const stmts = {} as Statements;
+    for (const [name, sql] of Object.entries(SQL)) {
+      if (name !== 'pragmas') stmts[name as keyof Statements] = db.prepare(sql as string);
+    }
+    this.db = db;
+    this.stmts = stmts;
+    this.groupInsert = this.makeGroupInsert(db, stmts);
+  }
+
+  async close(): Promise<void> {
+    if (!this.db) return;
+    if (this.queue.length > 0) this.flush();
+    this.db.close();
+    this.db = undefined;
+    this.stmts = undefined;
+    this.listeners.clear();
+  }
+
+  stats(): SqliteStoreStats {
+    return { ...this.counters };
+  }
+
+  // --- ingest -----------------------------------------------------------------------------------
+
+  insert(records: NewRecord[], idempotencyKey: string | null = null): Promise<InsertResult> {
+    this.need();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ records, idempotencyKey, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /**
+   * One transaction for the whole group; each caller inside its own SAVEPOINT (a nested
+   * better-sqlite3 transaction), so one caller's bad batch rolls back alone and the others commit.
+   */
+  private makeGroupInsert(db: Database.Database, s: Statements) {
+    const one = db.transaction((item: QueuedInsert, now: number): InsertResult => {
+      if (item.idempotencyKey !== null) {
+        const seen = s.findIdempotency.get(item.idempotencyKey) as { ids: string } | undefined;
+        if (seen) return { ids: JSON.parse(seen.ids) as string[], duplicate: true };
+      }
+      const ids: string[] = [];
+      for (const rec of item.records) {
+        const id = newRecordId(now);
+        s.insertRecord.run(insertValues(id, rec, item.idempotencyKey));
+        ids.push(id);
+      }
+      if (item.idempotencyKey !== null) s.insertIdempotency.run(item.idempotencyKey, JSON.stringify(ids), now);
+      return { ids, duplicate: false };
+    });
+    return db.transaction((group: QueuedInsert[]) => {
+      const now = Date.now();
+      return group.map((item) => {
+        try {
+          return one(item, now);
+        } catch (error) {
+          return { error };
+        }
+      });
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const group = this.queue;
+    this.queue = [];
+    if (group.length === 0) return;
+    let results: Array<InsertResult | { error: unknown }>;
+    try {
+      results = this.groupInsert!.immediate(group);
+    } catch (error) {
+      for (const item of group) item.reject(error);
+      return;
+    }
+    this.counters.commits += 1;
+    let stored = false;
+    results.forEach((r, i) => {
+      const item = group[i]!;
+      if ('error' in r) return item.reject(r.error);
+      this.counters.inserts += 1;
+      if (!r.duplicate && r.ids.length > 0) stored = true;
+      item.resolve(r);
+    });
+    if (stored) this.emitInsert();
+  }
+
+  // --- reads ------------------------------------------------------------------------------------
+
+  async byRecipient(recipient: string): Promise<StoredRecordWithEvidence[]> {
+    return (this.need().byRecipient.all(recipient) as RecordRow[]).map(rowToRecordWithEvidence);
+  }
+
+  async byIds(ids: string[]): Promise<StoredRecord[]> {
+    if (ids.length === 0) return [];
+    return (this.need().byIds.all({ ids: JSON.stringify(ids) }) as RecordRow[]).map(rowToRecord);
+  }
+
+  async *exportRange(fromMs: number, toMs: number): AsyncIterable<StoredRecordWithEvidence> {
+    // Keyset pagination on (received_at, seq): each page starts after the last row of the one before.
+    let afterAt = fromMs - 1;
+    let afterSeq = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const rows = this.need().exportPage.all({ to: toMs, afterAt, afterSeq, limit: this.pageSize }) as RecordRow[];
+      for (const row of rows) yield rowToRecordWithEvidence(row);
+      if (rows.length < this.pageSize) return;
+      const last = rows[rows.length - 1]!;
+      afterAt = Number(last.received_at);
+      afterSeq = Number(last.seq);
+    }
+  }
+
+  async attemptsOf(id: string): Promise<Attempt[]> {
+    return (this.need().attemptsOf.all(id) as AttemptRow[]).map(rowToAttempt);
+  }
+
+  async countByState(): Promise<Record<RecordState, number>> {
+    return stateCounts(this.need().countByState.all() as { state: string; n: number }[]);
+  }
+
+  async pendingSummary(): Promise<{ count: number; oldestReceivedAt: number | null; earliestDeadlineAt: number | null }> {
+    const row = this.need().pendingSummary.get() as { count: number; oldest: number | null; earliest: number | null };
+    return { count: row.count, oldestReceivedAt: row.oldest, earliestDeadlineAt: row.earliest };
+  }
+
+  async ping(): Promise<void> {
+    this.need().ping.get();
+  }
+
+  // --- dispatch ---------------------------------------------------------------------------------
+
+  async claim(opts: { owner: string; limit: number; leaseMs: number; now: number }): Promise<StoredRecord[]> {
+    if (opts.limit <= 0) return [];
+    const rows = this.need().claim.all({
+      owner: opts.owner, until: opts.now + opts.leaseMs, now: opts.now, limit: opts.limit,
+    }) as RecordRow[];
+    // RETURNING gives no order guarantee: restore earliest deadline first.
+    rows.sort((a, b) => Number(a.deadline_at) - Number(b.deadline_at) || Number(a.seq) - Number(b.seq));
+    return rows.map(rowToRecord);
+  }
+
+  async beliefs(keys: string[]): Promise<Map<string, KeyBelief>> {
+    const out = new Map<string, KeyBelief>();
+    if (keys.length === 0) return out;
+    const rows = this.need().registeredOfKeys.all({ keys: JSON.stringify(keys) }) as {
+      key: string; status: ConsentStatus; consent_date: string;
+    }[];
+    // Ordered newest first within each key: the first row seen is the belief.
+    for (const r of rows) if (!out.has(r.key)) out.set(r.key, { status: r.status, consentDate: r.consent_date });
+    return out;
+  }
+
+  async logAttempt(ids: string[], attempt: Attempt): Promise<void> {
+    if (ids.length === 0) return;
+    const s = this.need();
+    const params = {
+      ids: JSON.stringify(ids), at: attempt.at, outcome: attempt.outcome, code: attempt.code,
+      message: attempt.message, batchSize: attempt.batchSize,
+    };
+    this.db!.transaction(() => {
+      s.insertAttempt.run(params);
+      s.countAttempt.run({ ids: params.ids, message: attempt.message });
+    }).immediate();
+  }
+
+  async markRegistered(ids: string[], at: number): Promise<void> {
+    if (ids.length > 0) this.need().markRegistered.run({ ids: JSON.stringify(ids), at });
+  }
+
+  async markRejected(ids: string[], reason: string, at: number): Promise<void> {
+    this.markFinal(ids, 'rejected', reason, at);
+  }
+
+  async markExpired(ids: string[], reason: string, at: number): Promise<void> {
+    this.markFinal(ids, 'expired', reason, at);
+  }
+
+  private markFinal(ids: string[], state: RecordState, reason: string, at: number): void {
+    if (ids.length > 0) this.need().markFinal.run({ ids: JSON.stringify(ids), state, reason, at });
+  }
+
+  async release(ids: string[], owner: string, notBefore: number): Promise<void> {
+    if (ids.length > 0) this.need().release.run({ ids: JSON.stringify(ids), owner, notBefore });
+  }
+
+  async extendLease(ids: string[], owner: string, until: number): Promise<void> {
+    if (ids.length > 0) this.need().extendLease.run({ ids: JSON.stringify(ids), owner, until });
+  }
+
+  async overdue(now: number, limit: number): Promise<StoredRecord[]> {
+    return (this.need().overdue.all({ now, limit }) as RecordRow[]).map(rowToRecord);
+  }
+
+  async nextWakeAt(now: number): Promise<number | null> {
+    const row = this.need().nextWakeAt.get({ now }) as { at: number | null };
+    return row.at;
+  }
+
+  onInsert(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emitInsert(): void {
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch {
+        // A listener's failure is its own; the insert is committed and its callers answered.
+      }
+    }
+  }
+
+  private need(): Statements {
+    if (!this.stmts) throw new Error('SqliteStore: call init() first (or the store is closed)');
+    return this.stmts;
+  }
+}
