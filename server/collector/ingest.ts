@@ -1,0 +1,174 @@
+import type { z } from 'zod';
+import { consentBodySchema, type ConsentBody } from '../../shared/consent-body.ts';
+import { iysRecordSchemaAt, type IysRecord } from '../../shared/iys-record.ts';
+import type { FieldIssue } from '../../shared/issues.ts';
+import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
+import { checkRecipient } from '../phone.ts';
+import type { NewRecord } from '../stores/store.ts';
+
+/**
+ * The pure core of POST /v1/consents: from the request's text to the records the ledger stores.
+ * No I/O and no clock of its own, so every rule is a table test.
+ */
+
+/** What the collector knows about the request besides its body. */
+export type RequestMeta = {
+  /** Epoch ms when the request arrived: the clock the consentDate is judged against. */
+  receivedAt: number;
+  origin: string | null;
+  ip: string | null;
+  userAgent: string | null;
+};
+
+export type IngestOptions = { clockToleranceS: number };
+
+export type IngestResult =
+  /** Not JSON at all: the client's encoder is broken (400). */
+  | { kind: 'unparseable'; message: string }
+  /** JSON, but not a consent the registry would take (422). */
+  | { kind: 'invalid'; issues: FieldIssue[] }
+  /** The honeypot was filled: answer as if stored, store nothing. */
+  | { kind: 'honeypot'; channels: number }
+  | {
+      kind: 'records';
+      records: NewRecord[];
+      idempotencyKey: string | null;
+      /** True when the client's consentDate was off the clock and the receive time was used. */
+      replacedConsentDate: boolean;
+    };
+
+// Evidence fields copied from headers: long enough for any real value, short enough to keep rows small.
+const HEADER_EVIDENCE_MAX = 512;
+
+export function parseConsentText(text: string, meta: RequestMeta, opts: IngestOptions): IngestResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { kind: 'unparseable', message: `the body is not JSON: ${(e as Error).message}` };
+  }
+  return ingestConsent(json, meta, opts);
+}
+
+export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOptions): IngestResult {
+  const parsed = consentBodySchema.safeParse(json);
+  if (!parsed.success) return { kind: 'invalid', issues: bodyIssues(parsed.error) };
+  const body = parsed.data;
+
+  const recipient = checkRecipient(body.recipient);
+  if (!recipient.ok) return { kind: 'invalid', issues: [{ path: 'recipient', message: recipient.message }] };
+
+  const agreement = channelIssues(body, recipient.kind === 'email', recipient.kind === 'phone' && recipient.mobile);
+  if (agreement.length > 0) return { kind: 'invalid', issues: agreement };
+
+  if (body.website !== undefined && body.website.trim() !== '') return { kind: 'honeypot', channels: body.channels.length };
+
+  const replacedConsentDate = !acceptableClientTime(body.consentDate, meta.receivedAt, opts.clockToleranceS);
+  const consentDate = replacedConsentDate ? formatTurkeyTime(meta.receivedAt) : body.consentDate;
+
+  const schema = iysRecordSchemaAt(meta.receivedAt);
+  const records: NewRecord[] = [];
+  const issues: FieldIssue[] = [];
+  body.channels.forEach((type, index) => {
+    const record: IysRecord = {
+      recipient: recipient.value,
+      recipientType: body.recipientType,
+      type,
+      status: body.status,
+      source: 'HS_WEB',
+      consentDate,
+    };
+    // The last word is the registry's own record rules, judged at the receive time.
+    const checked = schema.safeParse(record);
+    if (!checked.success) {
+      for (const i of checked.error.issues) issues.push({ path: bodyPathOf(i.path, index), message: i.message });
+      return;
+    }
+    records.push({ record: checked.data, evidence: evidenceOf(json, body, meta) });
+  });
+  if (issues.length > 0) return { kind: 'invalid', issues: dedupe(issues) };
+  return { kind: 'records', records, idempotencyKey: body.idempotencyKey ?? null, replacedConsentDate };
+}
+
+/**
+ * A client's consentDate is kept when it is within the tolerance of the receive time and not in
+ * the future: İYS refuses future dates, and a second-precision stamp can only be later than the
+ * receive time through a clock that runs ahead.
+ */
+export function acceptableClientTime(consentDate: string, receivedAt: number, toleranceS: number): boolean {
+  const ms = parseTurkeyTime(consentDate);
+  if (ms === undefined) return false;
+  // Stamps have whole seconds: judge the distance from the receive time's own second.
+  const receivedSecond = Math.floor(receivedAt / 1000) * 1000;
+  return ms <= receivedAt && receivedSecond - ms <= toleranceS * 1000;
+}
+
+function channelIssues(body: ConsentBody, isEmail: boolean, isMobile: boolean): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  body.channels.forEach((channel, i) => {
+    if (channel === 'EPOSTA' && !isEmail) {
+      issues.push({ path: `channels.${i}`, message: 'EPOSTA needs an e-mail recipient; the recipient is a phone number' });
+    } else if (channel !== 'EPOSTA' && isEmail) {
+      issues.push({ path: `channels.${i}`, message: `${channel} needs a phone recipient; the recipient is an e-mail address` });
+    } else if (channel === 'MESAJ' && !isMobile) {
+      issues.push({ path: 'recipient', message: `MESAJ (channels.${i}) needs a mobile number (05…); this is not one` });
+    }
+  });
+  return issues;
+}
+
+/** zod's issues as field paths; an unknown field is named itself instead of "(body)". */
+function bodyIssues(error: z.ZodError): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  for (const i of error.issues) {
+    const base = i.path.map(String);
+    if (i.code === 'unrecognized_keys') {
+      for (const key of i.keys) out.push({ path: [...base, key].join('.'), message: 'is not a field of a consent' });
+    } else {
+      out.push({ path: base.join('.') || '(body)', message: i.message });
+    }
+  }
+  return out;
+}
+
+/** Maps a path inside one built record back to the body field the client can fix. */
+function bodyPathOf(path: PropertyKey[], channelIndex: number): string {
+  const field = String(path[0] ?? '');
+  if (field === 'type') return `channels.${channelIndex}`;
+  if (field === 'source' || field === '') return '(body)';
+  return field;
+}
+
+function dedupe(issues: FieldIssue[]): FieldIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function evidenceOf(json: unknown, body: ConsentBody, meta: RequestMeta): NewRecord['evidence'] {
+  // The recipient exactly as typed (before zod's trim), for an auditor comparing with the form.
+  const rawRecipient = (json as { recipient: string }).recipient;
+  return {
+    rawRecipient,
+    clientConsentDate: body.consentDate,
+    receivedAt: meta.receivedAt,
+    channels: body.channels.join(' '),
+    noticeVersion: body.notice?.version ?? null,
+    noticeHash: body.notice?.hash ?? null,
+    noticeLang: body.notice?.lang ?? null,
+    pageUrl: body.pageUrl ?? null,
+    origin: clip(meta.origin),
+    ip: clip(meta.ip),
+    userAgent: clip(meta.userAgent),
+    widgetVersion: body.widgetVersion ?? null,
+    idempotencyKey: body.idempotencyKey ?? null,
+  };
+}
+
+function clip(value: string | null): string | null {
+  return value === null ? null : value.slice(0, HEADER_EVIDENCE_MAX);
+}

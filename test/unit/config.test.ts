@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+const SANDBOX = { IYS_SANDBOX: '1' };
+const LIVE = { IYS_SANDBOX: '0', ILETIMERKEZI_API_KEY: 'key-abc123', ILETIMERKEZI_API_HASH: 'hash-def456', IYS_BRAND_CODE: '1234' };
+
+function failure(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('loadConfig accepted a bad environment');
+}
+
+describe('loadConfig: defaults', () => {
+  it('has the contract defaults', () => {
+    expect(loadConfig(SANDBOX)).toEqual({
+      port: 8787,
+      host: '127.0.0.1',
+      databaseUrl: 'file:./data/iys-consent.db',
+      iletimerkezi: { baseUrl: 'https://api.iletimerkezi.com', apiKey: null, apiHash: null },
+      brandCode: null,
+      sandbox: true,
+      allowedOrigins: [],
+      admin: { token: null },
+      flushMs: 1000,
+      batchMax: 5000,
+      rateLimit: 60,
+      trustProxy: false,
+      clockToleranceS: 600,
+    });
+  });
+
+  it('IYS_SANDBOX defaults to 0, which needs the credentials and brand code', () => {
+    const e = failure({});
+    expect(e.variable).toBe('ILETIMERKEZI_API_KEY');
+    expect(e.message).toContain('ILETIMERKEZI_API_HASH');
+    expect(e.message).toContain('IYS_BRAND_CODE');
+    expect(e.message).not.toContain('\n');
+  });
+
+  it('takes the credentials when IYS_SANDBOX is 0', () => {
+    const c = loadConfig(LIVE);
+    expect(c).toMatchObject({ sandbox: false, brandCode: '1234', iletimerkezi: { apiKey: 'key-abc123', apiHash: 'hash-def456' } });
+  });
+
+  it('treats an empty assignment as unset', () => {
+    expect(loadConfig({ ...SANDBOX, IYS_RATE_LIMIT: '', PORT: '' })).toMatchObject({ rateLimit: 60, port: 8787 });
+  });
+});
+
+type Row = [variable: string, value: string, expected: unknown];
+const VALID: Row[] = [
+  ['PORT', '0', { port: 0 }],
+  ['PORT', '65535', { port: 65535 }],
+  ['HOST', '0.0.0.0', { host: '0.0.0.0' }],
+  ['IYS_DATABASE_URL', 'file:/tmp/x.db', { databaseUrl: 'file:/tmp/x.db' }],
+  ['IYS_DATABASE_URL', 'postgres://u:p@127.0.0.1:5432/db', { databaseUrl: 'postgres://u:p@127.0.0.1:5432/db' }],
+  ['IYS_DATABASE_URL', 'postgresql://127.0.0.1/db', { databaseUrl: 'postgresql://127.0.0.1/db' }],
+  ['ILETIMERKEZI_BASE_URL', 'http://127.0.0.1:9999/', { iletimerkezi: { baseUrl: 'http://127.0.0.1:9999' } }],
+  ['IYS_ALLOWED_ORIGINS', 'https://shop.example, http://localhost:5173/', { allowedOrigins: ['https://shop.example', 'http://localhost:5173'] }],
+  ['IYS_ADMIN_TOKEN', 'a-long-enough-admin-token', { admin: { token: 'a-long-enough-admin-token' } }],
+  ['IYS_FLUSH_MS', '0', { flushMs: 0 }],
+  ['IYS_BATCH_MAX', '1', { batchMax: 1 }],
+  ['IYS_BATCH_MAX', '5000', { batchMax: 5000 }],
+  ['IYS_RATE_LIMIT', '0', { rateLimit: 0 }],
+  ['IYS_TRUST_PROXY', '1', { trustProxy: true }],
+  ['IYS_CLOCK_TOLERANCE_S', '30', { clockToleranceS: 30 }],
+  ['IYS_BRAND_CODE', '987654', { brandCode: '987654' }],
+];
+
+const INVALID: [variable: string, value: string][] = [
+  ['PORT', 'http'],
+  ['PORT', '65536'],
+  ['PORT', '-1'],
+  ['PORT', '80.5'],
+  ['HOST', 'a\nb'],
+  ['IYS_DATABASE_URL', 'mysql://root:s3cret@db/iys'],
+  ['IYS_DATABASE_URL', './data.db'],
+  ['IYS_DATABASE_URL', 'postgres://root:s3cret@[bad'],
+  ['ILETIMERKEZI_BASE_URL', 'ftp://api.example'],
+  ['ILETIMERKEZI_BASE_URL', 'not a url'],
+  ['IYS_SANDBOX', 'yes'],
+  ['IYS_SANDBOX', 'true'],
+  ['IYS_ALLOWED_ORIGINS', '*'],
+  ['IYS_ALLOWED_ORIGINS', 'https://shop.example/kayit'],
+  ['IYS_ALLOWED_ORIGINS', 'shop.example'],
+  ['IYS_ADMIN_TOKEN', 's3cret'],
+  ['IYS_ADMIN_TOKEN', ' padded-secret-token-123 '],
+  ['IYS_FLUSH_MS', 'soon'],
+  ['IYS_BATCH_MAX', '0'],
+  ['IYS_BATCH_MAX', '5001'],
+  ['IYS_RATE_LIMIT', '-5'],
+  ['IYS_TRUST_PROXY', '2'],
+  ['IYS_CLOCK_TOLERANCE_S', '1e3'],
+  ['IYS_CLOCK_TOLERANCE_S', '86401'],
+  ['IYS_BRAND_CODE', 'ACME'],
+  ['ILETIMERKEZI_API_KEY', ' s3cret-key'],
+  ['ILETIMERKEZI_API_HASH', 's3cret\thash'],
+];
+
+describe('loadConfig: each variable', () => {
+  it.each(VALID)('%s=%j is accepted', (variable, value, expected) => {
+    expect(loadConfig({ ...SANDBOX, [variable]: value })).toMatchObject(expected as object);
+  });
+
+  it.each(INVALID)('%s=%j stops the start with one line naming it', (variable, value) => {
+    const e = failure({ ...LIVE, [variable]: value });
+    expect(e.variable).toBe(variable);
+    expect(e.message.startsWith(`${variable} `)).toBe(true);
+    expect(e.message).not.toMatch(/[\r\n]/);
+  });
+
+  it.each([
+    ['ILETIMERKEZI_API_KEY', ' s3cret-key'],
+    ['ILETIMERKEZI_API_HASH', 's3cret\thash'],
+    ['IYS_ADMIN_TOKEN', 's3cret'],
+    ['IYS_DATABASE_URL', 'mysql://root:s3cret@db/iys'],
+    ['IYS_DATABASE_URL', 'postgres://root:s3cret@[bad'],
+  ])('%s: the value is never echoed', (variable, value) => {
+    const e = failure({ ...LIVE, [variable]: value });
+    expect(e.message).not.toContain('s3cret');
+    expect(JSON.stringify(e.problems)).not.toContain('s3cret');
+  });
+
+  it('echoes a non-secret value so the operator sees the typo', () => {
+    expect(failure({ ...SANDBOX, IYS_BATCH_MAX: '50000' }).message).toBe('IYS_BATCH_MAX must be a whole number from 1 to 5000 (got "50000")');
+  });
+
+  it.each(['ILETIMERKEZI_API_KEY', 'ILETIMERKEZI_API_HASH', 'IYS_BRAND_CODE'])('%s is required when IYS_SANDBOX=0 only', (variable) => {
+    const env: Record<string, string | undefined> = { ...LIVE, [variable]: undefined };
+    const e = failure(env);
+    expect(e.variable).toBe(variable);
+    expect(e.message).toMatch(/required when IYS_SANDBOX is 0/);
+    expect(loadConfig({ ...env, IYS_SANDBOX: '1' }).sandbox).toBe(true);
+  });
+
+  it('reports every problem, still on one line', () => {
+    const e = failure({ ...SANDBOX, PORT: 'x', IYS_BATCH_MAX: '0' });
+    expect(e.problems.map((p) => p.variable)).toEqual(['PORT', 'IYS_BATCH_MAX']);
+    expect(e.message).not.toContain('\n');
+  });
+});
