@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from './logger.ts';
+
+/**
+ * Gives every request an id, answers it in `X-Request-Id`, and hands handlers a child logger
+ * (`c.get('log')`) that stamps the id on each line. An id sent by a proxy is kept when it looks
+ * like an id, so one request can be followed across both logs. One access line per request
+ * logs the path without its query: a query may carry a recipient (`?recipient=…`).
+ */
+
+export type RequestIdVariables = { requestId: string; log: Logger };
+export type RequestIdEnv = { Variables: RequestIdVariables };
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+const SAFE_ID = /^[\w.:-]{1,128}$/;
+
+export function requestId(logger: Logger, opts: { accessLog?: boolean } = {}): MiddlewareHandler<RequestIdEnv> {
+  const accessLog = opts.accessLog ?? true;
+  return async (c, next) => {
+    const incoming = c.req.header(REQUEST_ID_HEADER);
+    const id = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
+    const log = logger.child({ requestId: id });
+    c.set('requestId', id);
+    c.set('log', log);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      c.header(REQUEST_ID_HEADER, id);
+      if (accessLog) {
+        log.info(
+          { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+          'request',
+        );
+      }
+    }
+  };
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { channelSchema, recipientTypeSchema, recordStateSchema, sourceSchema, statusSchema } from './enums.ts';
+import { batchRecordSchema } from './consent-body.ts';
+import { turkeyTimeSchema } from './iys-record.ts';
+
+/** Shapes of the admin endpoints (bearer IYS_ADMIN_TOKEN), for the routes and for /openapi.json. */
+
+const isoInstant = z.iso.datetime();
+
+/** POST /v1/consents/batch as documented; the route validates each record on its own to name bad ones by index. */
+export const batchRequestSchema = z.object({ records: z.array(batchRecordSchema).min(1) }).strict();
+
+export const recipientQuerySchema = z.object({
+  recipient: z.string().trim().min(1, 'is required').max(320),
+});
+
+export const evidenceViewSchema = z.object({
+  rawRecipient: z.string(),
+  clientConsentDate: z.string().nullable(),
+  receivedAt: isoInstant,
+  channels: z.string(),
+  noticeVersion: z.string().nullable(),
+  noticeHash: z.string().nullable(),
+  noticeLang: z.string().nullable(),
+  pageUrl: z.string().nullable(),
+  origin: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  widgetVersion: z.string().nullable(),
+  idempotencyKey: z.string().nullable(),
+});
+
+export const attemptViewSchema = z.object({
+  at: isoInstant,
+  outcome: z.string(),
+  code: z.number().int().nullable(),
+  message: z.string(),
+  batchSize: z.number().int(),
+});
+
+export const recordViewSchema = z.object({
+  id: z.string(),
+  type: channelSchema,
+  recipientType: recipientTypeSchema,
+  status: statusSchema,
+  source: sourceSchema,
+  consentDate: turkeyTimeSchema,
+  state: recordStateSchema,
+  reason: z.string().optional(),
+  attempts: z.number().int().min(0),
+  registeredAt: isoInstant.optional(),
+  deadlineAt: isoInstant,
+  evidence: evidenceViewSchema,
+  attemptLog: z.array(attemptViewSchema),
+});
+export type RecordView = z.infer<typeof recordViewSchema>;
+
+/** GET /v1/consents?recipient=… */
+export const recipientRecordsSchema = z.object({
+  recipient: z.string(),
+  records: z.array(recordViewSchema),
+});
+export type RecipientRecords = z.infer<typeof recipientRecordsSchema>;
+
+/** GET /v1/export?from=…&to=…&format=… ; bounds: ISO 8601 with a zone, YYYY-MM-DD or Turkey time YYYY-MM-DD HH:MM:SS. */
+export const exportQuerySchema = z.object({
+  from: z.string().optional(),
+  to: z.string().optional(),
+  format: z.enum(['ndjson', 'csv']).default('ndjson'),
+});
+
+const text = z.string().nullable();
+const instant = isoInstant.nullable();
+
+/** One line of the audit export: Kantara Consent Receipt / ISO/IEC TS 27560 terms where one fits. */
+export const consentReceiptSchema = z.object({
+  version: z.string(),
+  consentReceiptId: z.string(),
+  jurisdiction: z.literal('TR'),
+  piiPrincipalId: z.string(),
+  piiPrincipalIdAsEntered: z.string(),
+  piiPrincipalType: recipientTypeSchema,
+  purpose: z.string(),
+  channel: channelSchema,
+  consentStatus: statusSchema,
+  consentEvent: z.enum(['given', 'withdrawn']),
+  consentTimestamp: instant,
+  consentDate: turkeyTimeSchema,
+  clientConsentDate: text,
+  collectionMethod: sourceSchema,
+  channelsPresented: z.string(),
+  noticeVersion: text,
+  noticeHash: text,
+  language: text,
+  pageUrl: text,
+  origin: text,
+  ipAddress: text,
+  userAgent: text,
+  widgetVersion: text,
+  idempotencyKey: text,
+  receivedAt: instant,
+  state: recordStateSchema,
+  stateReason: text,
+  attempts: z.number().int(),
+  registeredAt: instant,
+  deadlineAt: instant,
+});
+export type ConsentReceipt = z.infer<typeof consentReceiptSchema>;
