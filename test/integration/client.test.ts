@@ -1,0 +1,235 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { IysRecord } from '../../shared/iys-record.ts';
+import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+import { createIletiMerkeziClient, type IletiMerkeziClientOptions } from '../../server/iletimerkezi/client.ts';
+import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';
+import { createLogger } from '../../server/observability/logger.ts';
+import { createSandbox } from '../../server/sandbox/sandbox-app.ts';
+import { startSandboxServer } from '../../server/sandbox/sandbox-server.ts';
+
+const API_KEY = 'KEY-7f3a9c1e55';
+const API_HASH = 'HASH-b2d4e6f80a';
+const BRAND = 1234;
+
+const logLines: string[] = [];
+const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
+
+const rec = (i: number, over: Partial<IysRecord> = {}): IysRecord => ({
+  recipient: `+90532${String(i).padStart(7, '0')}`,
+  recipientType: 'BIREYSEL',
+  type: 'MESAJ',
+  status: 'ONAY',
+  source: 'HS_WEB',
+  consentDate: formatTurkeyTime(Date.now() - 60_000),
+  ...over,
+});
+const recs = (n: number) => Array.from({ length: n }, (_, i) => rec(i));
+
+const sandbox = createSandbox({ apiKey: API_KEY, apiHash: API_HASH, brandCode: BRAND });
+let sandboxUrl: string;
+let closeSandbox: () => Promise<void>;
+const clients: ConsentSender[] = [];
+
+function client(over: Partial<IletiMerkeziClientOptions> = {}): ConsentSender {
+  const c = createIletiMerkeziClient({
+    baseUrl: sandboxUrl,
+    apiKey: API_KEY,
+    apiHash: API_HASH,
+    brandCode: BRAND,
+    connectTimeoutMs: 5_000,
+    headersTimeoutMs: 20_000,
+    bodyTimeoutMs: 20_000,
+    logger,
+    ...over,
+  });
+  clients.push(c);
+  return c;
+}
+
+/** A tiny server answering every request with the given handler, for answers the sandbox never gives. */
+async function rawServer(handle: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => handle(req, body, res));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+const rawServers: Server[] = [];
+
+beforeAll(async () => {
+  const started = await startSandboxServer(sandbox);
+  sandboxUrl = started.url;
+  closeSandbox = started.close;
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  for (const s of rawServers) {
+    s.closeAllConnections();
+    s.close();
+  }
+  await closeSandbox();
+});
+
+beforeEach(() => sandbox.reset());
+
+describe('iletiMerkezi client against the sandbox over HTTP', () => {
+  test('accepted: 200, records stored', async () => {
+    const outcome = await client().send(recs(3));
+    expect(outcome).toEqual({ kind: 'accepted', code: 200, message: 'İşlem başarılı' });
+    expect(sandbox.state.records().map((r) => r.recipient)).toEqual(recs(3).map((r) => r.recipient));
+  });
+
+  test('records refused: 422 for one bad record, nothing stored (atomic)', async () => {
+    sandbox.configure({ refuseRecipients: [rec(1).recipient] });
+    const outcome = await client().send(recs(3));
+    expect(outcome).toEqual({ kind: 'records-refused', code: 422, message: 'İstekte gönderilen bazı değerler doğrulanamadı' });
+    expect(sandbox.state.records()).toHaveLength(0);
+  });
+
+  test('records refused: ONAY after ONAY is refused by the strict sandbox', async () => {
+    const c = client();
+    expect((await c.send([rec(1)])).kind).toBe('accepted');
+    expect(await c.send([rec(1, { consentDate: formatTurkeyTime(Date.now()) })])).toMatchObject({ kind: 'records-refused', code: 422 });
+    expect(sandbox.state.records()).toHaveLength(1);
+  });
+
+  test('too many: 475 above 5000 records', async () => {
+    const outcome = await client().send(recs(5001));
+    expect(outcome).toEqual({ kind: 'too-many', code: 475, message: 'Alıcı sayısı 5000 kişiyi geçemez' });
+    expect(sandbox.state.records()).toHaveLength(0);
+  });
+
+  test('account 401: wrong credentials, and API access switched off', async () => {
+    expect(await client({ apiHash: 'HASH-wrong-000' }).send(recs(1))).toEqual({ kind: 'account', code: 401, message: 'Üyelik bilgileri hatalı' });
+    sandbox.configure({ apiAccess: false });
+    expect(await client().send(recs(1))).toMatchObject({ kind: 'account', code: 401 });
+  });
+
+  test('account 403: no subscription, and a brandCode not the account’s', async () => {
+    sandbox.configure({ subscription: false });
+    expect(await client().send(recs(1))).toEqual({ kind: 'account', code: 403, message: 'Aktif abonelik bulunamadı' });
+    sandbox.configure({ subscription: true });
+    expect(await client({ brandCode: '9999' }).send(recs(1))).toMatchObject({ kind: 'account', code: 403 });
+  });
+
+  test('account 405: monthly quota used up', async () => {
+    sandbox.configure({ monthlyQuota: 2 });
+    expect((await client().send(recs(2))).kind).toBe('accepted');
+    expect(await client().send([rec(9)])).toEqual({ kind: 'account', code: 405, message: 'Aylık kota aşıldı' });
+    expect(sandbox.state.records()).toHaveLength(2);
+  });
+
+  test('transient: 5xx from failureRate 1, nothing stored', async () => {
+    sandbox.configure({ faults: { failureRate: 1 } });
+    const outcome = await client().send(recs(2));
+    expect(outcome.kind).toBe('transient');
+    expect([500, 503]).toContain(outcome.code);
+    expect(sandbox.state.records()).toHaveLength(0);
+  });
+
+  test('transient: 429 with Retry-After seconds', async () => {
+    sandbox.configure({ faults: { throttleRate: 1, retryAfterS: 3 } });
+    expect(await client().send(recs(1))).toMatchObject({ kind: 'transient', code: 429, retryAfterMs: 3000 });
+  });
+
+  test('records refused: HTTP 200 whose body says 422', async () => {
+    const { url, server } = await rawServer((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ response: { status: { code: 422, message: 'İstekte gönderilen bazı değerler doğrulanamadı' } } }));
+    });
+    rawServers.push(server);
+    expect(await client({ baseUrl: url }).send(recs(1))).toEqual({
+      kind: 'records-refused',
+      code: 422,
+      message: 'İstekte gönderilen bazı değerler doğrulanamadı',
+    });
+  });
+
+  test('transient: an unparseable 200 body is never an acceptance', async () => {
+    const { url, server } = await rawServer((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body>Bakım çalışması</body></html>');
+    });
+    rawServers.push(server);
+    const outcome = await client({ baseUrl: url }).send(recs(1));
+    expect(outcome).toMatchObject({ kind: 'transient', code: null });
+    expect(outcome.message).toContain('Bakım çalışması');
+  });
+
+  test('ambiguous: headers timeout after the body was sent, and the sandbox did store it', async () => {
+    sandbox.configure({ faults: { delayMs: 3_000 } });
+    const outcome = await client({ headersTimeoutMs: 300 }).send(recs(2));
+    expect(outcome).toMatchObject({ kind: 'ambiguous', code: null });
+    expect(outcome.message).toMatch(/Headers Timeout/i);
+    expect(sandbox.state.records()).toHaveLength(2);
+  });
+
+  test('ambiguous: connection dropped after storing', async () => {
+    sandbox.configure({ faults: { dropRate: 1 } });
+    const outcome = await client().send(recs(2));
+    expect(outcome).toMatchObject({ kind: 'ambiguous', code: null });
+    expect(sandbox.state.records()).toHaveLength(2);
+    expect(sandbox.state.counts()).toEqual({ dropped: 1 });
+  });
+
+  test('transient: connection refused, nothing was sent', async () => {
+    const { url, server } = await rawServer(() => undefined);
+    await new Promise((r) => server.close(r));
+    const outcome = await client({ baseUrl: url }).send(recs(1));
+    expect(outcome).toMatchObject({ kind: 'transient', code: null });
+    expect(outcome.message).toContain('ECONNREFUSED');
+  });
+
+  test('posts the documented envelope to the base URL’s path', async () => {
+    let seen: { path?: string; type?: string; body?: unknown } = {};
+    const { url, server } = await rawServer((req, body, res) => {
+      seen = { path: req.url, type: req.headers['content-type'], body: JSON.parse(body) };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ response: { status: { code: 200, message: 'İşlem başarılı' } } }));
+    });
+    rawServers.push(server);
+    await client({ baseUrl: `${url}/prefix/`, brandCode: '1234' }).send([rec(1)]);
+    expect(seen).toEqual({
+      path: '/prefix/v1/consent/create/json',
+      type: 'application/json',
+      body: { request: { authentication: { key: API_KEY, hash: API_HASH }, consent: { brandCode: '1234', list: [rec(1)] } } },
+    });
+  });
+
+  test('one keep-alive pool: sequential sends reuse their connections', async () => {
+    let connections = 0;
+    const server = serve({ fetch: sandbox.app.fetch, hostname: '127.0.0.1', port: 0 });
+    server.on('connection', () => connections++);
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    rawServers.push(server as Server);
+    const c = client({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    for (let i = 0; i < 10; i++) expect((await c.send([rec(100 + i)])).kind).toBe('accepted');
+    // The pool may open a second socket while the first is being released; never one per request.
+    expect(connections).toBeGreaterThanOrEqual(1);
+    expect(connections).toBeLessThanOrEqual(2);
+  });
+
+  test('credentials never in an outcome message or a log line, even when the service echoes them', async () => {
+    const { url, server } = await rawServer((_req, body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ response: { status: { code: 422, message: `bad request: ${body}` } } }));
+    });
+    rawServers.push(server);
+    const echoed = await client({ baseUrl: url }).send(recs(1));
+    expect(echoed.kind).toBe('records-refused');
+    expect(echoed.message).toContain('[redacted]');
+    expect(echoed.message).not.toContain(API_KEY);
+    expect(echoed.message).not.toContain(API_HASH);
+    const all = logLines.join('\n');
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(all).not.toContain(API_KEY);
+    expect(all).not.toContain(API_HASH);
+  });
+});
