@@ -1,12 +1,12 @@
 import { batchRecordSchema } from '../../shared/consent-body.ts';
 import { iysRecordSchemaAt, type IysRecord } from '../../shared/iys-record.ts';
-import { normaliseRecipient } from '../../shared/recipient.ts';
 import { toFieldIssues, type FieldIssue } from '../../shared/issues.ts';
 import type { Evidence, NewRecord } from '../stores/store.ts';
+import { checkRecipient } from '../phone.ts';
 
 /**
  * The one validation of server-to-server records, shared by POST /v1/consents/batch and the
- * import command: the batch schema, the recipient normaliser, then every İYS rule judged at `now`.
+ * import command: the batch schema, the collector's recipient check (normaliser + allocated ranges), then every İYS rule judged at `now`.
  */
 
 export type RecordVerdict = { ok: true; record: IysRecord; rawRecipient: string } | { ok: false; issues: FieldIssue[] };
@@ -14,7 +14,7 @@ export type RecordVerdict = { ok: true; record: IysRecord; rawRecipient: string 
 export function validateBatchRecord(raw: unknown, nowMs: number): RecordVerdict {
   const parsed = batchRecordSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, issues: toFieldIssues(parsed.error) };
-  const recipient = normaliseRecipient(parsed.data.recipient);
+  const recipient = checkRecipient(parsed.data.recipient);
   if (!recipient.ok) return { ok: false, issues: [{ path: 'recipient', message: recipient.message }] };
   const checked = iysRecordSchemaAt(nowMs).safeParse({ ...parsed.data, recipient: recipient.value });
   if (!checked.success) return { ok: false, issues: toFieldIssues(checked.error) };
