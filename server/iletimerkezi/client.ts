@@ -25,8 +25,8 @@ export interface IletiMerkeziClientOptions {
 const MAX_RESPONSE_BYTES = 1 << 20;
 
 /**
- * The one client of iletiMerkezi's consent/create. Every call ends in a SendOutcome, never a throw:
- * the dispatcher decides what to do with each class.
+ * The one client of iletiMerkezi's consent/create. Every call with records ends in a SendOutcome,
+ * never a throw: the dispatcher decides what to do with each class. An empty list is a caller's bug.
  */
 export function createIletiMerkeziClient(opts: IletiMerkeziClientOptions): ConsentSender {
   const base = new URL(opts.baseUrl);
