@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import type { Config } from './config.ts';
+import type { Logger } from './observability/logger.ts';
+import type { ConsentStore } from './stores/store.ts';
+import { consentRoutes } from './collector/consent-routes.ts';
+import { errorResponse } from './collector/errors.ts';
+import { HealthChecks, healthRoutes } from './health-routes.ts';
+
+export type AppDeps = {
+  config: Config;
+  store: ConsentStore;
+  logger: Logger;
+  /** The clock (epoch ms); tests pass their own. */
+  now?: () => number;
+  /** Checks behind /healthz; pass your own to add checks (dispatcher, sandbox…). The store's is added here. */
+  health?: HealthChecks;
+};
+
+/** The collector's HTTP app: every route group, composed. One line per group. */
+export function createApp(deps: AppDeps): Hono {
+  const health = deps.health ?? new HealthChecks();
+  health.addCheck('store', () => deps.store.ping());
+
+  const app = new Hono();
+  app.route('/', healthRoutes(health));
+  app.route('/', consentRoutes(deps));
+
+  app.notFound((c) => errorResponse(c, 404, 'not-found', `no ${c.req.method} ${c.req.path} here`));
+  app.onError((err, c) => {
+    // Only a bug of ours lands here; client input is answered with a 4xx before it can.
+    deps.logger.error({ event: 'http.unhandled', err: err.message, stack: err.stack, path: c.req.path }, 'unhandled error');
+    return errorResponse(c, 500, 'internal', 'an unexpected error; it has been logged');
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { Logger } from '../observability/logger.ts';
+import type { Config } from '../config.ts';
+import type { ConsentStore } from '../stores/store.ts';
+import { newRecordId } from '../stores/record-id.ts';
+import { maskRecipient } from '../../shared/recipient.ts';
+import type { Accepted } from '../../shared/consent-body.ts';
+import { bodyText, CONSENT_BODY_LIMIT, type BodyTextEnv } from './body-limit.ts';
+import { clientIp, rateKeyOf } from './client-ip.ts';
+import { originGate } from './cors.ts';
+import { errorResponse } from './errors.ts';
+import { parseConsentText, type RequestMeta } from './ingest.ts';
+import { rateLimit } from './rate-limit.ts';
+
+export type ConsentRouteDeps = {
+  config: Pick<Config, 'allowedOrigins' | 'rateLimit' | 'trustProxy' | 'clockToleranceS'>;
+  store: Pick<ConsentStore, 'insert'>;
+  logger: Logger;
+  now?: () => number;
+  /** Bytes; CONSENT_BODY_LIMIT unless a test wants another. */
+  bodyLimit?: number;
+};
+
+type Env = BodyTextEnv & { Variables: { receivedAt: number } };
+
+// JSON, or text/plain holding JSON (a "simple" request a browser sends without a preflight).
+const ACCEPTED_TYPE = /^(application\/json|text\/plain)\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/** Only the media type and charset matter; other parameters (boundary=…) make it something else. */
+export function isConsentContentType(header: string | undefined): boolean {
+  return header !== undefined && ACCEPTED_TYPE.test(header.trim());
+}
+
+/** POST /v1/consents: the endpoint every widget posts to. */
+export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
+  const { config, store, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const routes = new Hono<Env>();
+
+  const stampArrival: MiddlewareHandler<Env> = async (c, next) => {
+    // The consent happened before the body finished arriving: stamp the moment the request came in.
+    c.set('receivedAt', now());
+    return next();
+  };
+  const gate = originGate({ allowedOrigins: config.allowedOrigins, methods: ['POST'], headers: ['Content-Type'] });
+  const limit = rateLimit({ limit: config.rateLimit, now, keyOf: (c) => rateKeyOf(clientIp(c, config.trustProxy)) });
+  const mediaType: MiddlewareHandler<Env> = async (c, next) => {
+    if (!isConsentContentType(c.req.header('content-type'))) {
+      return errorResponse(c, 415, 'unsupported-media-type', 'send the consent as application/json or as text/plain holding JSON, in UTF-8');
+    }
+    return next();
+  };
+
+  routes.options('/v1/consents', gate);
+  routes.post('/v1/consents', stampArrival, gate, limit, mediaType, bodyText(deps.bodyLimit ?? CONSENT_BODY_LIMIT), async (c) => {
+    const meta: RequestMeta = {
+      receivedAt: c.var.receivedAt,
+      origin: c.req.header('origin') ?? null,
+      ip: clientIp(c, config.trustProxy),
+      userAgent: c.req.header('user-agent') ?? null,
+    };
+    const result = parseConsentText(c.var.bodyText, meta, { clockToleranceS: config.clockToleranceS });
+
+    switch (result.kind) {
+      case 'unparseable':
+        return errorResponse(c, 400, 'invalid-json', result.message);
+      case 'invalid':
+        return errorResponse(c, 422, 'invalid-consent', 'the consent is not valid; see issues', result.issues);
+      case 'honeypot': {
+        // Look exactly like success so the bot learns nothing; keep no record.
+        logger.warn({ event: 'consent.honeypot', ip: meta.ip, origin: meta.origin }, 'honeypot field filled: answered 202, stored nothing');
+        const ids = Array.from({ length: result.channels }, () => newRecordId(meta.receivedAt));
+        return c.json({ ids, state: 'pending' } satisfies Accepted, 202);
+      }
+      case 'records':
+        break;
+    }
+
+    let inserted;
+    try {
+      inserted = await store.insert(result.records, result.idempotencyKey);
+    } catch (err) {
+      logger.error({ event: 'consent.store-failed', err: (err as Error).message }, 'the ledger refused an insert: answered 503');
+      c.header('Retry-After', '5');
+      return errorResponse(c, 503, 'store-unavailable', 'the consent ledger is unavailable right now; nothing was stored, please send the same consent again shortly');
+    }
+    const first = result.records[0]!;
+    logger.info(
+      {
+        event: 'consent.accepted',
+        ids: inserted.ids,
+        recipient: maskRecipient(first.record.recipient),
+        channels: first.evidence.channels,
+        status: first.record.status,
+        duplicate: inserted.duplicate,
+        replacedConsentDate: result.replacedConsentDate,
+        origin: meta.origin,
+      },
+      inserted.duplicate ? 'consent repeated (idempotency key seen): same ids' : 'consent stored',
+    );
+    return c.json({ ids: inserted.ids, state: 'pending' } satisfies Accepted, 202);
+  });
+
+  return routes;
+}
