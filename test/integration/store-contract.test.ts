@@ -1,0 +1,490 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { keyOf, type IysRecord } from '../../shared/iys-record.ts';
+import { DEADLINE_MS, formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
+import type { ConsentStore, Evidence, NewRecord } from '../../server/stores/store.ts';
+import { SqliteStore } from '../../server/stores/sqlite-store.ts';
+import { PostgresStore } from '../../server/stores/postgres-store.ts';
+import { openStore } from '../../server/stores/open-store.ts';
+import { PG_URL, pgAvailable, testSchema } from '../helpers/pg.ts';
+
+/** The one contract both ledger adapters keep: the same tests, run against each. */
+
+const PAGE = 7;
+const tmpRoot = mkdtempSync(join(tmpdir(), 'iys-store-contract-'));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
+
+type Harness = {
+  name: string;
+  available: boolean;
+  /** Whether a second instance on the same database hears this one's inserts (LISTEN/NOTIFY). */
+  crossInstanceWakeups: boolean;
+  /** A fresh, empty ledger, initialised. */
+  open(): Promise<{ store: ConsentStore; sibling: () => Promise<ConsentStore> }>;
+};
+
+const opened: ConsentStore[] = [];
+async function track<T extends ConsentStore>(s: T): Promise<T> {
+  opened.push(s);
+  await s.init();
+  return s;
+}
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+});
+
+let fileNo = 0;
+const harnesses: Harness[] = [
+  {
+    name: 'sqlite',
+    available: true,
+    crossInstanceWakeups: false,
+    async open() {
+      const path = join(tmpRoot, `ledger-${++fileNo}.db`);
+      const store = await track(new SqliteStore(path, { exportPageSize: PAGE }));
+      return { store, sibling: () => track(new SqliteStore(path, { exportPageSize: PAGE })) };
+    },
+  },
+  {
+    name: 'postgres',
+    available: pgAvailable,
+    crossInstanceWakeups: true,
+    async open() {
+      const schema = testSchema();
+      const make = () => track(new PostgresStore(PG_URL, { schema, exportPageSize: PAGE, poolSize: 4 }));
+      return { store: await make(), sibling: make };
+    },
+  },
+];
+
+// --- record factory ------------------------------------------------------------------------------
+
+const NOW = Date.now();
+let phoneNo = 0;
+const newPhone = () => `+90532${String(++phoneNo).padStart(7, '0')}`;
+
+function evidence(over: Partial<Evidence> = {}): Evidence {
+  return {
+    rawRecipient: '0532 000 00 00', clientConsentDate: null, receivedAt: NOW, channels: 'MESAJ',
+    noticeVersion: '2026-11-01', noticeHash: 'sha256:abc', noticeLang: 'tr', pageUrl: 'https://shop.example/kayit',
+    origin: 'https://shop.example', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 test', widgetVersion: '0.1.0',
+    idempotencyKey: null, ...over,
+  };
+}
+
+function rec(opts: { recipient?: string; status?: IysRecord['status']; agoMs?: number; receivedAt?: number } = {}): NewRecord {
+  return {
+    record: {
+      recipient: opts.recipient ?? newPhone(), recipientType: 'BIREYSEL', type: 'MESAJ',
+      status: opts.status ?? 'ONAY', source: 'HS_WEB', consentDate: formatTurkeyTime(NOW - (opts.agoMs ?? 60_000)),
+    },
+    evidence: evidence(opts.receivedAt === undefined ? {} : { receivedAt: opts.receivedAt }),
+  };
+}
+
+async function insertOne(store: ConsentStore, r: NewRecord = rec()): Promise<string> {
+  return (await store.insert([r])).ids[0]!;
+}
+
+const attempt = (message: string) => ({ at: NOW, outcome: 'accepted', code: 200, message, batchSize: 1 });
+
+// --- the contract --------------------------------------------------------------------------------
+
+describe.each(harnesses)('$name ledger store', (h) => {
+  describe.runIf(h.available)('contract', () => {
+    it('stores records with their evidence and reads them back', async () => {
+      const { store } = await h.open();
+      const phone = newPhone();
+      const ev = evidence({ rawRecipient: '0532 111 22 33', clientConsentDate: '2020-01-01 00:00:00', channels: 'MESAJ ARAMA', idempotencyKey: 'k-evidence' });
+      const records: NewRecord[] = (['MESAJ', 'ARAMA'] as const).map((type) => ({ record: { ...rec({ recipient: phone }).record, type }, evidence: ev }));
+      const { ids, duplicate } = await store.insert(records, 'k-evidence');
+      expect(duplicate).toBe(false);
+      expect(new Set(ids).size).toBe(2);
+
+      const back = await store.byRecipient(phone);
+      expect(back.map((r) => r.id)).toEqual(ids);
+      for (const [i, r] of back.entries()) {
+        expect(r).toMatchObject({ ...records[i]!.record, state: 'pending', attempts: 0, reason: null, registeredAt: null, receivedAt: ev.receivedAt });
+        expect(r.deadlineAt).toBe(parseTurkeyTime(r.consentDate)! + DEADLINE_MS);
+        expect(r.evidence).toEqual(ev);
+      }
+      expect((await store.byIds([ids[1]!, 'no-such-id'])).map((r) => r.type)).toEqual(['ARAMA']);
+    });
+
+    it('makes time-ordered, unique ids', async () => {
+      const { store } = await h.open();
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) ids.push(await insertOne(store));
+      expect([...ids].sort()).toEqual(ids);
+      expect(new Set(ids).size).toBe(20);
+    });
+
+    it('honours an idempotency key sent twice, one after the other', async () => {
+      const { store } = await h.open();
+      const phone = newPhone();
+      const first = await store.insert([rec({ recipient: phone })], 'same-key');
+      const again = await store.insert([rec({ recipient: phone })], 'same-key');
+      expect(again).toEqual({ ids: first.ids, duplicate: true });
+      expect(await store.byRecipient(phone)).toHaveLength(1);
+    });
+
+    it('honours an idempotency key sent many times at once: stored once, every caller gets the same ids', async () => {
+      const { store, sibling } = await h.open();
+      const other = await sibling();
+      const phone = newPhone();
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => (i % 2 ? other : store).insert([rec({ recipient: phone })], 'race-key')),
+      );
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      for (const r of results) expect(r.ids).toEqual(results[0]!.ids);
+      expect(await store.byRecipient(phone)).toHaveLength(1);
+    });
+
+    it("fails one caller's invalid batch as a whole without failing the others", async () => {
+      const { store } = await h.open();
+      const badPhone = newPhone();
+      const bad = [rec({ recipient: badPhone }), { ...rec({ recipient: badPhone }), record: { ...rec().record, recipient: badPhone, recipientType: 'NOBODY' as never } }];
+      const goods = Array.from({ length: 5 }, () => rec());
+      const outcomes = await Promise.allSettled([
+        ...goods.slice(0, 2).map((g) => store.insert([g])),
+        store.insert(bad, 'bad-key'),
+        ...goods.slice(2).map((g) => store.insert([g])),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect(await store.byRecipient(badPhone)).toEqual([]);
+      for (const g of goods) expect(await store.byRecipient(g.record.recipient)).toHaveLength(1);
+      // The failed key was not remembered: a corrected retry is stored.
+      expect((await store.insert([rec({ recipient: badPhone })], 'bad-key')).duplicate).toBe(false);
+    });
+
+    it('stores 200 concurrent inserts, each with its own ids', async () => {
+      const { store } = await h.open();
+      const results = await Promise.all(Array.from({ length: 200 }, () => store.insert([rec()])));
+      const ids = results.flatMap((r) => r.ids);
+      expect(new Set(ids).size).toBe(200);
+      expect((await store.byIds(ids)).length).toBe(200);
+      expect((await store.countByState()).pending).toBe(200);
+    });
+
+    it('claims earliest deadline first', async () => {
+      const { store } = await h.open();
+      const ages = [10, 50, 30, 70, 20, 60, 40];
+      for (const m of ages) await insertOne(store, rec({ agoMs: m * 60_000 }));
+      const claimed = await store.claim({ owner: 'a', limit: 4, leaseMs: 60_000, now: NOW });
+      expect(claimed.map((r) => r.consentDate)).toEqual([70, 60, 50, 40].map((m) => formatTurkeyTime(NOW - m * 60_000)));
+      const deadlines = claimed.map((r) => r.deadlineAt);
+      expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b));
+    });
+
+    it('claims only the head of a key: RET waits until the earlier ONAY is final', async () => {
+      const { store } = await h.open();
+      const phone = newPhone();
+      // Inserted in the "wrong" order: the RET arrives first but is later by consentDate.
+      const retId = await insertOne(store, rec({ recipient: phone, status: 'RET', agoMs: 60_000 }));
+      const onayId = await insertOne(store, rec({ recipient: phone, status: 'ONAY', agoMs: 120_000 }));
+      const first = await store.claim({ owner: 'a', limit: 10, leaseMs: 60_000, now: NOW });
+      expect(first.map((r) => r.id)).toEqual([onayId]);
+      // Lease ran out but ONAY is still pending: still only ONAY.
+      const second = await store.claim({ owner: 'b', limit: 10, leaseMs: 60_000, now: NOW + 61_000 });
+      expect(second.map((r) => r.id)).toEqual([onayId]);
+      await store.markRegistered([onayId], NOW);
+      const third = await store.claim({ owner: 'b', limit: 10, leaseMs: 60_000, now: NOW + 62_000 });
+      expect(third.map((r) => r.id)).toEqual([retId]);
+    });
+
+    it('keeps a key busy while one of its records is leased, even when an earlier one arrives late', async () => {
+      const { store } = await h.open();
+      const phone = newPhone();
+      const laterId = await insertOne(store, rec({ recipient: phone, agoMs: 60_000 }));
+      expect((await store.claim({ owner: 'a', limit: 10, leaseMs: 60_000, now: NOW })).map((r) => r.id)).toEqual([laterId]);
+      const earlierId = await insertOne(store, rec({ recipient: phone, status: 'RET', agoMs: 120_000 }));
+      expect(await store.claim({ owner: 'b', limit: 10, leaseMs: 60_000, now: NOW + 1000 })).toEqual([]);
+      await store.release([laterId], 'a', NOW);
+      expect((await store.claim({ owner: 'b', limit: 10, leaseMs: 60_000, now: NOW + 2000 })).map((r) => r.id)).toEqual([earlierId]);
+    });
+
+    it('does not hand out a leased record until its lease runs out', async () => {
+      const { store } = await h.open();
+      const id = await insertOne(store);
+      expect((await store.claim({ owner: 'a', limit: 10, leaseMs: 10_000, now: NOW })).map((r) => r.id)).toEqual([id]);
+      expect(await store.claim({ owner: 'b', limit: 10, leaseMs: 10_000, now: NOW + 9_999 })).toEqual([]);
+      expect(await store.claim({ owner: 'a', limit: 10, leaseMs: 10_000, now: NOW + 9_999 })).toEqual([]);
+      expect((await store.claim({ owner: 'b', limit: 10, leaseMs: 10_000, now: NOW + 10_000 })).map((r) => r.id)).toEqual([id]);
+    });
+
+    it('releases only for the lease owner, and honours notBefore', async () => {
+      const { store } = await h.open();
+      const id = await insertOne(store);
+      await store.claim({ owner: 'a', limit: 10, leaseMs: 60_000, now: NOW });
+      await store.release([id], 'intruder', NOW);
+      expect(await store.claim({ owner: 'b', limit: 10, leaseMs: 60_000, now: NOW + 1 })).toEqual([]);
+      await store.release([id], 'a', NOW + 5_000);
+      expect(await store.nextWakeAt(NOW + 2)).toBe(NOW + 5_000);
+      expect(await store.claim({ owner: 'b', limit: 10, leaseMs: 60_000, now: NOW + 4_999 })).toEqual([]);
+      const later = await store.claim({ owner: 'b', limit: 10, leaseMs: 60_000, now: NOW + 5_000 });
+      expect(later.map((r) => r.id)).toEqual([id]);
+      expect(later[0]!.state).toBe('pending');
+    });
+
+    it('extends a lease only for its owner', async () => {
+      const { store } = await h.open();
+      const id = await insertOne(store);
+      await store.claim({ owner: 'a', limit: 10, leaseMs: 1_000, now: NOW });
+      await store.extendLease([id], 'intruder', NOW + 1_000_000);
+      expect(await store.nextWakeAt(NOW)).toBe(NOW + 1_000);
+      await store.extendLease([id], 'a', NOW + 50_000);
+      expect(await store.claim({ owner: 'b', limit: 10, leaseMs: 1_000, now: NOW + 10_000 })).toEqual([]);
+      expect(await store.nextWakeAt(NOW)).toBe(NOW + 50_000);
+    });
+
+    it('never gives one record, or two records of one key, to concurrent claimers', async () => {
+      const { store, sibling } = await h.open();
+      const claimers = [store, await sibling(), await sibling()];
+      const keys = 60;
+      for (let k = 0; k < keys; k++) {
+        const phone = newPhone();
+        await store.insert([rec({ recipient: phone, agoMs: 120_000 }), rec({ recipient: phone, status: 'RET', agoMs: 60_000 })]);
+      }
+      for (let i = 0; i < 60; i++) await insertOne(store);
+      const claimed: { owner: string; recipient: string; id: string }[] = [];
+      await Promise.all(
+        claimers.flatMap((c, ci) => [0, 1].map(async (j) => {
+          const owner = `claimer-${ci}-${j}`;
+          for (;;) {
+            const got = await c.claim({ owner, limit: 9, leaseMs: 600_000, now: NOW });
+            if (got.length === 0) return;
+            for (const r of got) claimed.push({ owner, recipient: r.recipient, id: r.id });
+          }
+        })),
+      );
+      const ids = claimed.map((c) => c.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      // Only the heads: one ONAY per two-record key plus every single record; never both records of a key.
+      expect(ids.length).toBe(keys + 60);
+      expect(new Set(claimed.map((c) => c.recipient)).size).toBe(ids.length);
+    });
+
+    it('changes state only from pending', async () => {
+      const { store } = await h.open();
+      const [a, b, c] = [await insertOne(store), await insertOne(store), await insertOne(store)];
+      await store.markRegistered([a], NOW + 1);
+      await store.markRejected([b], 'refused by İYS', NOW + 2);
+      await store.markExpired([c], 'past the 72-hour deadline', NOW + 3);
+      await store.markRejected([a], 'late', NOW + 4);
+      await store.markRegistered([b, c], NOW + 5);
+      await store.markExpired([a, b], 'late', NOW + 6);
+      const byId = new Map((await store.byIds([a, b, c])).map((r) => [r.id, r]));
+      expect(byId.get(a)).toMatchObject({ state: 'registered', registeredAt: NOW + 1 });
+      expect(byId.get(b)).toMatchObject({ state: 'rejected', reason: 'refused by İYS', registeredAt: null });
+      expect(byId.get(c)).toMatchObject({ state: 'expired', reason: 'past the 72-hour deadline', registeredAt: null });
+      expect(await store.countByState()).toEqual({ pending: 0, registered: 1, rejected: 1, expired: 1 });
+    });
+
+    it('drops the lease when a record becomes final', async () => {
+      const { store } = await h.open();
+      const id = await insertOne(store);
+      await store.claim({ owner: 'a', limit: 1, leaseMs: 60_000, now: NOW });
+      expect(await store.nextWakeAt(NOW)).toBe(NOW + 60_000);
+      await store.markRegistered([id], NOW);
+      expect(await store.nextWakeAt(NOW)).toBeNull();
+    });
+
+    it('believes the last registered record of each key', async () => {
+      const { store } = await h.open();
+      const [p1, p2, p3] = [newPhone(), newPhone(), newPhone()];
+      const [onay, ret] = (await store.insert([rec({ recipient: p1, agoMs: 300_000 }), rec({ recipient: p1, status: 'RET', agoMs: 200_000 })])).ids;
+      await store.markRegistered([onay!, ret!], NOW);
+      const p2id = await insertOne(store, rec({ recipient: p2, agoMs: 100_000 }));
+      await store.markRejected([p2id], 'refused', NOW);
+      await insertOne(store, rec({ recipient: p3 }));
+      const key = (recipient: string) => keyOf({ recipient, recipientType: 'BIREYSEL', type: 'MESAJ' });
+      const beliefs = await store.beliefs([key(p1), key(p2), key(p3)]);
+      expect(beliefs.get(key(p1))).toEqual({ status: 'RET', consentDate: formatTurkeyTime(NOW - 200_000) });
+      expect(beliefs.get(key(p2))).toBeUndefined();
+      expect(beliefs.get(key(p3))).toBeUndefined();
+    });
+
+    it('lists pending records past their deadline that no live lease holds', async () => {
+      const { store } = await h.open();
+      const late = await insertOne(store, rec({ agoMs: DEADLINE_MS + 60_000 }));
+      const lateLeased = await insertOne(store, rec({ agoMs: DEADLINE_MS + 120_000 }));
+      const lateFinal = await insertOne(store, rec({ agoMs: DEADLINE_MS + 180_000 }));
+      await insertOne(store, rec({ agoMs: 60_000 }));
+      await store.markRegistered([lateFinal], NOW);
+      const leased = await store.claim({ owner: 'a', limit: 1, leaseMs: 30_000, now: NOW });
+      expect(leased.map((r) => r.id)).toEqual([lateLeased]);
+      expect((await store.overdue(NOW, 100)).map((r) => r.id)).toEqual([late]);
+      expect((await store.overdue(NOW + 30_000, 100)).map((r) => r.id)).toEqual([lateLeased, late]);
+      expect((await store.overdue(NOW + 30_000, 1)).map((r) => r.id)).toEqual([lateLeased]);
+    });
+
+    it('logs attempts and counts them', async () => {
+      const { store } = await h.open();
+      const [a, b] = [await insertOne(store), await insertOne(store)];
+      await store.logAttempt([a, b], { at: NOW, outcome: 'transient', code: 503, message: 'Service Unavailable', batchSize: 2 });
+      await store.logAttempt([a], { at: NOW + 1000, outcome: 'accepted', code: 200, message: 'İşlem başarılı', batchSize: 1 });
+      expect(await store.attemptsOf(a)).toEqual([
+        { at: NOW, outcome: 'transient', code: 503, message: 'Service Unavailable', batchSize: 2 },
+        { at: NOW + 1000, outcome: 'accepted', code: 200, message: 'İşlem başarılı', batchSize: 1 },
+      ]);
+      expect(await store.attemptsOf(b)).toHaveLength(1);
+      const byId = new Map((await store.byIds([a, b])).map((r) => [r.id, r]));
+      expect(byId.get(a)).toMatchObject({ attempts: 2, reason: 'İşlem başarılı' });
+      expect(byId.get(b)).toMatchObject({ attempts: 1, reason: 'Service Unavailable' });
+      await store.logAttempt([b], { ...attempt('null code'), code: null });
+      expect((await store.attemptsOf(b))[1]!.code).toBeNull();
+    });
+
+    it('exports a receive-time range oldest first, over several pages, bounds [from, to)', async () => {
+      const { store } = await h.open();
+      const base = NOW - 1_000_000;
+      const ids: { id: string; at: number }[] = [];
+      // 30 records over 10 distinct receive times (3 share each), inserted out of time order.
+      const times = Array.from({ length: 30 }, (_, i) => base + ((i * 7) % 10) * 1000);
+      for (const at of times) ids.push({ id: await insertOne(store, rec({ receivedAt: at })), at });
+      const from = base + 2000;
+      const to = base + 8000;
+      const expected = ids.filter((r) => r.at >= from && r.at < to)
+        .sort((x, y) => x.at - y.at || (x.id < y.id ? -1 : 1)).map((r) => r.id);
+      expect(expected.length).toBeGreaterThan(PAGE * 2);
+      const got: string[] = [];
+      for await (const r of store.exportRange(from, to)) {
+        expect(r.evidence.receivedAt).toBe(r.receivedAt);
+        got.push(r.id);
+      }
+      expect(got).toEqual(expected);
+    });
+
+    it('counts records by state and summarises what is pending', async () => {
+      const { store } = await h.open();
+      expect(await store.countByState()).toEqual({ pending: 0, registered: 0, rejected: 0, expired: 0 });
+      expect(await store.pendingSummary()).toEqual({ count: 0, oldestReceivedAt: null, earliestDeadlineAt: null });
+      const a = await insertOne(store, rec({ receivedAt: NOW - 5000, agoMs: 60_000 }));
+      await insertOne(store, rec({ receivedAt: NOW - 3000, agoMs: 600_000 }));
+      await insertOne(store, rec({ receivedAt: NOW - 9000, agoMs: 30_000 }));
+      await store.markRegistered([a], NOW);
+      expect(await store.countByState()).toEqual({ pending: 2, registered: 1, rejected: 0, expired: 0 });
+      expect(await store.pendingSummary()).toEqual({
+        count: 2, oldestReceivedAt: NOW - 9000, earliestDeadlineAt: parseTurkeyTime(formatTurkeyTime(NOW - 600_000))! + DEADLINE_MS,
+      });
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('tells when something next becomes claimable', async () => {
+      const { store } = await h.open();
+      expect(await store.nextWakeAt(NOW)).toBeNull();
+      const [a, b] = [await insertOne(store), await insertOne(store)];
+      await store.claim({ owner: 'o', limit: 2, leaseMs: 20_000, now: NOW });
+      await store.release([a], 'o', NOW + 7_000);
+      expect(await store.nextWakeAt(NOW)).toBe(NOW + 7_000);
+      expect(await store.nextWakeAt(NOW + 7_000)).toBe(NOW + 20_000);
+      await store.markRegistered([b], NOW);
+      expect(await store.nextWakeAt(NOW + 7_000)).toBeNull();
+    });
+
+    it('calls onInsert listeners after a commit, until unsubscribed', async () => {
+      const { store } = await h.open();
+      let calls = 0;
+      const off = store.onInsert(() => calls++);
+      await insertOne(store);
+      await expect.poll(() => calls, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+      off();
+      const before = calls;
+      await insertOne(store);
+      await insertOne(store);
+      expect(calls).toBe(before);
+    });
+
+    it.runIf(h.crossInstanceWakeups)('wakes another instance on the same database (LISTEN/NOTIFY)', async () => {
+      const { store, sibling } = await h.open();
+      const other = (await sibling()) as PostgresStore;
+      let heard = 0;
+      other.onInsert(() => heard++);
+      await other.listenerReady();
+      await insertOne(store);
+      await expect.poll(() => heard, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    });
+  });
+});
+
+describe('SQLite group commit', () => {
+  it('commits concurrent inserts together, far fewer commits than inserts', async () => {
+    const store = await track(new SqliteStore(join(tmpRoot, 'group.db')));
+    await Promise.all(Array.from({ length: 200 }, () => store.insert([rec()])));
+    const { inserts, commits } = store.stats();
+    expect(inserts).toBe(200);
+    expect(commits).toBeLessThan(inserts / 10);
+  });
+
+  it('leaves the database file in WAL mode', async () => {
+    const path = join(tmpRoot, 'pragmas.db');
+    await track(new SqliteStore(path));
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses to delete or rewrite a ledger row, even by hand', async () => {
+    const path = join(tmpRoot, 'guard.db');
+    const store = await track(new SqliteStore(path));
+    const id = await insertOne(store);
+    await store.markRegistered([id], NOW);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    try {
+      expect(() => db.prepare('DELETE FROM records').run()).toThrow(/never deleted/);
+      expect(() => db.prepare(`UPDATE records SET recipient = 'x'`).run()).toThrow(/never rewritten/);
+      expect(() => db.prepare(`UPDATE records SET state = 'pending'`).run()).toThrow(/only pending/);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe.runIf(pgAvailable)('PostgreSQL ledger guard', () => {
+  it('refuses to delete or rewrite a ledger row, even by hand', async () => {
+    const schema = testSchema();
+    const store = await track(new PostgresStore(PG_URL, { schema }));
+    const id = await insertOne(store);
+    await store.markRegistered([id], NOW);
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await expect(client.query(`DELETE FROM "${schema}".records`)).rejects.toThrow(/never deleted/);
+      await expect(client.query(`UPDATE "${schema}".records SET recipient = 'x'`)).rejects.toThrow(/never rewritten/);
+      await expect(client.query(`UPDATE "${schema}".records SET state = 'pending'`)).rejects.toThrow(/only pending/);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('openStore', () => {
+  it('opens SQLite for file: URLs, creating the folder', async () => {
+    const store = openStore(`file:${join(tmpRoot, 'new', 'folder', 'ledger.db')}`);
+    expect(store).toBeInstanceOf(SqliteStore);
+    await track(store);
+    expect((await store.insert([rec()])).ids).toHaveLength(1);
+  });
+
+  it('opens PostgreSQL for postgres:// and postgresql:// URLs', async () => {
+    for (const url of ['postgres://u@127.0.0.1:1/db', 'postgresql://u@127.0.0.1:1/db']) {
+      const store = openStore(url);
+      expect(store).toBeInstanceOf(PostgresStore);
+      await store.close();
+    }
+  });
+
+  it('refuses anything else, naming IYS_DATABASE_URL', () => {
+    expect(() => openStore('mysql://x')).toThrow(/IYS_DATABASE_URL/);
+    expect(() => openStore('./data/x.db')).toThrow(/IYS_DATABASE_URL/);
+    expect(() => openStore('file:')).toThrow(/IYS_DATABASE_URL/);
+  });
+});
