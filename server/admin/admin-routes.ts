@@ -1,0 +1,25 @@
+import { Hono, type Context } from 'hono';
+import { silentLogger } from '../observability/logger.ts';
+import type { AdminDeps } from './admin-deps.ts';
+import { adminAuth } from './auth.ts';
+import { clientIp as clientIpOf, rateKeyOf } from '../collector/client-ip.ts';
+import { batchRoutes } from './batch-routes.ts';
+import { consentsRoutes } from './consents-routes.ts';
+import { exportRoutes } from './export-routes.ts';
+import { FailureLimiter } from './failure-limiter.ts';
+
+/**
+ * The admin endpoints, each guarded by the bearer token on its own route (never by a path-wide
+ * middleware: POST /v1/consents beside GET /v1/consents is the public endpoint). Mount with
+ * `app.route('/', adminRoutes(deps))`.
+ */
+export function adminRoutes(deps: AdminDeps): Hono {
+  const now = deps.now ?? Date.now;
+  // Failed logins are counted per IPv4 address or IPv6 /64, like the collector's rate limit.
+  const clientIp = (c: Context) => rateKeyOf(clientIpOf(c, deps.trustProxy ?? false));
+  const auth = adminAuth({ token: deps.adminToken, clientIp, limiter: deps.limiter ?? new FailureLimiter(), now });
+  return new Hono()
+    .route('/', consentsRoutes(deps.store, auth))
+    .route('/', batchRoutes({ store: deps.store, auth, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), now }))
+    .route('/', exportRoutes({ store: deps.store, auth, now, logger: deps.logger ?? silentLogger }));
+}

@@ -1,0 +1,42 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { recipientQuerySchema, type RecipientRecords, type RecordView } from '../../shared/admin-api.ts';
+import { normaliseRecipient } from '../../shared/recipient.ts';
+import { toFieldIssues } from '../../shared/issues.ts';
+import type { Attempt, ConsentStore, StoredRecordWithEvidence } from '../stores/store.ts';
+import { errorBody } from './admin-deps.ts';
+
+/** GET /v1/consents?recipient=… : every record of one recipient, with state, attempts and evidence. */
+export function consentsRoutes(store: ConsentStore, auth: MiddlewareHandler): Hono {
+  return new Hono().get('/v1/consents', auth, async (c) => {
+    const query = recipientQuerySchema.safeParse({ recipient: c.req.query('recipient') ?? '' });
+    if (!query.success) return c.json(errorBody('invalid-query', 'the recipient is missing', toFieldIssues(query.error)), 422);
+    const recipient = normaliseRecipient(query.data.recipient);
+    if (!recipient.ok) return c.json(errorBody('invalid-query', 'the recipient is not a phone number or e-mail address', [{ path: 'recipient', message: recipient.message }]), 422);
+
+    const records = await store.byRecipient(recipient.value);
+    const views = await Promise.all(records.map(async (r) => toRecordView(r, await store.attemptsOf(r.id))));
+    const body: RecipientRecords = { recipient: recipient.value, records: views };
+    return c.json(body);
+  });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function toRecordView(r: StoredRecordWithEvidence, attempts: Attempt[]): RecordView {
+  const { receivedAt, ...evidence } = r.evidence;
+  return {
+    id: r.id,
+    type: r.type,
+    recipientType: r.recipientType,
+    status: r.status,
+    source: r.source,
+    consentDate: r.consentDate,
+    state: r.state,
+    ...(r.reason !== null ? { reason: r.reason } : {}),
+    attempts: r.attempts,
+    ...(r.registeredAt !== null ? { registeredAt: iso(r.registeredAt) } : {}),
+    deadlineAt: iso(r.deadlineAt),
+    evidence: { ...evidence, receivedAt: iso(receivedAt) },
+    attemptLog: attempts.map((a) => ({ ...a, at: iso(a.at) })),
+  };
+}

@@ -1,0 +1,54 @@
+import type { ConsentStore } from '../stores/store.ts';
+import type { HealthChecks } from '../health-routes.ts';
+import type { PauseStatus } from './metrics.ts';
+
+/**
+ * The /healthz checks an operator acts on, added to the collector's health module:
+ * - `sending`: the dispatcher paused because iletiMerkezi said 401/403/405 (the account, not the records);
+ * - `deadline`: a pending record is within 24 h of its İYS deadline (consentDate more than 48 h ago).
+ * A store that does not answer is the collector's own `store` check.
+ */
+
+export const NEAR_DEADLINE_MS = 24 * 3600_000;
+
+const ACCOUNT_PAUSES: Record<string, string> = {
+  '401': 'iletiMerkezi answered 401: the API key/hash is wrong or API access is switched off in the panel',
+  '403': 'iletiMerkezi answered 403: no active İYS subscription for this account or brand',
+  '405': 'iletiMerkezi answered 405: the monthly quota is used up',
+};
+
+/** The words /healthz uses for a pause; the reason is what the dispatcher reports (e.g. "401"). */
+export function pauseReason(status: PauseStatus): string | null {
+  if (!status.paused) return null;
+  const reason = String(status.reason ?? 'unknown');
+  return `sending paused: ${ACCOUNT_PAUSES[reason] ?? reason}`;
+}
+
+export function addOperatorHealthChecks(
+  health: HealthChecks,
+  opts: { store: Pick<ConsentStore, 'pendingSummary'>; pauseStatus?: () => PauseStatus; now?: () => number },
+): HealthChecks {
+  const now = opts.now ?? Date.now;
+  if (opts.pauseStatus) {
+    const pauseStatus = opts.pauseStatus;
+    health.addCheck('sending', () => {
+      const reason = pauseReason(pauseStatus());
+      if (reason) throw new Error(reason);
+    });
+  }
+  health.addCheck('deadline', async () => {
+    let summary;
+    try {
+      summary = await opts.store.pendingSummary();
+    } catch {
+      return; // the `store` check reports an unreachable store; one reason is enough
+    }
+    const earliest = summary.earliestDeadlineAt;
+    if (earliest !== null && earliest - now() < NEAR_DEADLINE_MS) {
+      const left = earliest - now();
+      const when = left <= 0 ? 'past its deadline' : `${Math.floor(left / 3600_000)} h ${Math.floor((left % 3600_000) / 60_000)} min before its deadline`;
+      throw new Error(`records near the İYS deadline: the most urgent of ${summary.count} pending is ${when} (${new Date(earliest).toISOString()})`);
+    }
+  });
+  return health;
+}
