@@ -1,0 +1,401 @@
+import { maskRecipient } from '../../shared/recipient.ts';
+import { keyOf } from '../../shared/iys-record.ts';
+import type { IysRecord } from '../../shared/iys-record.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { ConsentSender, SendOutcome } from '../iletimerkezi/outcome.ts';
+import type { ConsentStore, StoredRecord } from '../stores/store.ts';
+import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay } from './backoff.ts';
+import { ageOf, isExpired, warningLevel } from './deadline.ts';
+import { DOUBT_MARK, SENDING, isInDoubt } from './doubt.ts';
+import { isolate } from './isolation.ts';
+import { planSends, type PlannedSend } from './plan.ts';
+
+export type DispatcherEvent =
+  | { type: 'request'; outcome: SendOutcome['kind']; code: number | null; size: number }
+  | { type: 'registered' | 'rejected' | 'expired'; count: number }
+  | { type: 'paused'; reason: string; code: number }
+  | { type: 'resumed' };
+
+export type DispatcherOptions = {
+  store: ConsentStore;
+  sender: ConsentSender;
+  logger: Logger;
+  /** Records per request, 1–5000 (IYS_BATCH_MAX). */
+  batchMax: number;
+  /** Longest wait of a partial batch after its oldest record arrived (IYS_FLUSH_MS). */
+  flushMs: number;
+  /** How long a claim holds records; renewed during long isolations. */
+  leaseMs: number;
+  /** This process's name in leases: unique per process. */
+  owner: string;
+  now?: () => number;
+  random?: () => number;
+  onEvent?: (e: DispatcherEvent) => void;
+};
+
+export type DispatcherStatus = {
+  running: boolean;
+  paused: null | { reason: string; code: number; since: number; until: number };
+  lastOutcome: null | { kind: SendOutcome['kind']; code: number | null; message: string; at: number; size: number };
+  /** Records in the request on the wire now (0 when idle). */
+  inFlight: number;
+  pending: number;
+  /** Age (since consentDate) of the pending record closest to its deadline; null when none is pending. */
+  oldestPendingAgeMs: number | null;
+  requests: number;
+};
+
+export type Dispatcher = {
+  start(): void;
+  /** Stops claiming, lets the request in flight finish and records its outcome, gives back the rest. */
+  stop(): Promise<void>;
+  status(): DispatcherStatus;
+  /** Wakes the loop now (an insert does this by itself). */
+  kick(): void;
+};
+
+/** Thrown inside a pass to end it early; the records still held are given back. */
+class EndPass extends Error {
+  constructor(readonly notBefore: number) {
+    super('end of pass');
+  }
+}
+
+const EXPIRED_REASON = 'past the 72-hour İYS deadline before it could be sent';
+const DOUBT_REGISTERED = 'refused alone after a request carrying it got no answer: taken as stored by that request';
+
+/**
+ * The loop that moves pending records to İYS: claim (earliest deadline first), plan, send, record
+ * the answer. One per process; several processes share the work through the store's leases.
+ */
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const { store, sender, logger, batchMax, flushMs, leaseMs, owner } = opts;
+  const now = opts.now ?? Date.now;
+  const random = opts.random ?? Math.random;
+  const emit = (e: DispatcherEvent) => opts.onEvent?.(e);
+
+  let running = false;
+  let stopping = false;
+  let loopDone: Promise<void> = Promise.resolve();
+  let wake: (() => void) | null = null;
+  let woken = false;
+  let unsubscribe: (() => void) | null = null;
+  let transientStreak = 0;
+  let accountStreak = 0;
+  let warnedLevel = 0;
+  const doubt = new Set<string>();
+  const state: DispatcherStatus = {
+    running: false, paused: null, lastOutcome: null, inFlight: 0, pending: 0, oldestPendingAgeMs: null, requests: 0,
+  };
+
+  const kick = () => {
+    woken = true;
+    wake?.();
+  };
+
+  /** Waits until `at` (epoch ms, by the injected clock), a kick, an insert or stop. */
+  async function waitUntil(at: number | null): Promise<void> {
+    if (woken || stopping) {
+      woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = at === null ? null : setTimeout(resolve, Math.max(0, at - now()));
+      wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+    wake = null;
+    woken = false;
+  }
+
+  let onStop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (onStop = resolve));
+
+  /** Sleeps inside a pass (retries during an isolation); only stop cuts it short, not inserts. */
+  async function pause(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
+  const inDoubt = (r: StoredRecord) => doubt.has(r.id) || isInDoubt(r);
+  const iys = (r: StoredRecord): IysRecord => ({
+    recipient: r.recipient, recipientType: r.recipientType, type: r.type, status: r.status, source: r.source, consentDate: r.consentDate,
+  });
+
+  /** One request: SENDING is logged first so a crash leaves the records marked as in doubt. */
+  async function request(records: StoredRecord[]): Promise<SendOutcome> {
+    const ids = records.map((r) => r.id);
+    const size = records.length;
+    await store.logAttempt(ids, { at: now(), outcome: 'sending', code: null, message: SENDING, batchSize: size });
+    state.inFlight = size;
+    let outcome: SendOutcome;
+    try {
+      outcome = await sender.send(records.map(iys));
+    } finally {
+      state.inFlight = 0;
+    }
+    state.requests++;
+    if (outcome.kind === 'ambiguous') for (const id of ids) doubt.add(id);
+    const at = now();
+    state.lastOutcome = { kind: outcome.kind, code: outcome.code, message: outcome.message, at, size };
+    emit({ type: 'request', outcome: outcome.kind, code: outcome.code, size });
+    // Records in doubt keep the mark in every later message: it must outlive this process.
+    const marked = ids.filter((id) => doubt.has(id));
+    const clear = ids.filter((id) => !doubt.has(id));
+    const attempt = { at, outcome: outcome.kind, code: outcome.code, batchSize: size };
+    if (clear.length) await store.logAttempt(clear, { ...attempt, message: outcome.message });
+    if (marked.length) await store.logAttempt(marked, { ...attempt, message: DOUBT_MARK + outcome.message });
+    return outcome;
+  }
+
+  async function registered(records: StoredRecord[], held: Set<string>) {
+    const ids = records.map((r) => r.id);
+    await store.markRegistered(ids, now());
+    for (const id of ids) {
+      held.delete(id);
+      doubt.delete(id);
+    }
+    emit({ type: 'registered', count: ids.length });
+  }
+
+  async function expire(records: StoredRecord[], held: Set<string>) {
+    if (records.length === 0) return;
+    await store.markExpired(records.map((r) => r.id), EXPIRED_REASON, now());
+    for (const r of records) held.delete(r.id);
+    logger.error(
+      { event: 'dispatch.expired', count: records.length, sample: maskRecipient(records[0]!.recipient) },
+      `${records.length} record(s) passed the 72-hour deadline before they could be sent: marked expired`,
+    );
+    emit({ type: 'expired', count: records.length });
+  }
+
+  /** A record refused on its own: rejected, unless a lost request may have stored it (then the refusal is the duplicate). */
+  async function refusedAlone(r: StoredRecord, message: string, held: Set<string>) {
+    if (inDoubt(r)) {
+      await store.logAttempt([r.id], { at: now(), outcome: 'resolved', code: null, message: DOUBT_REGISTERED, batchSize: 1 });
+      await registered([r], held);
+      logger.warn({ event: 'dispatch.doubt-resolved', recipient: maskRecipient(r.recipient), type: r.type }, DOUBT_REGISTERED);
+      return;
+    }
+    await store.markRejected([r.id], message, now());
+    held.delete(r.id);
+    logger.warn({ event: 'dispatch.rejected', recipient: maskRecipient(r.recipient), type: r.type, status: r.status, message }, 'İYS refused a record');
+    emit({ type: 'rejected', count: 1 });
+  }
+
+  function enterPause(code: number, message: string): number {
+    const delay = backoffDelay(accountStreak++, ACCOUNT_BACKOFF, { random });
+    const until = now() + delay;
+    const reason = code === 401 ? 'credentials refused or API access off' : code === 403 ? 'no active İYS subscription or brand' : 'monthly quota used up';
+    if (state.paused === null || state.paused.code !== code) {
+      logger.error(
+        { event: 'dispatch.paused', code, message, reason, retryInMs: delay },
+        `sending paused: iletiMerkezi answered ${code} (${reason}); records stay pending, retrying by itself`,
+      );
+      emit({ type: 'paused', reason, code });
+    }
+    state.paused = { reason, code, since: state.paused?.since ?? now(), until };
+    return until;
+  }
+
+  function leavePause() {
+    if (state.paused === null) return;
+    logger.info({ event: 'dispatch.resumed', pausedMs: now() - state.paused.since }, 'sending resumed: the account works again');
+    state.paused = null;
+    accountStreak = 0;
+    emit({ type: 'resumed' });
+  }
+
+  /** What every answer but a refusal does; returns true when the records are settled. */
+  async function common(outcome: SendOutcome, records: StoredRecord[], held: Set<string>, inPass: 'top' | 'isolation'): Promise<boolean> {
+    switch (outcome.kind) {
+      case 'accepted':
+        transientStreak = 0;
+        leavePause();
+        await registered(records, held);
+        return true;
+      case 'account':
+        throw new EndPass(enterPause(outcome.code, outcome.message));
+      case 'transient': {
+        const delay = backoffDelay(transientStreak++, TRANSIENT_BACKOFF, { random, retryAfterMs: outcome.retryAfterMs });
+        if (inPass === 'top') throw new EndPass(now() + delay);
+        await pause(delay);
+        return false;
+      }
+      case 'ambiguous': {
+        const delay = backoffDelay(transientStreak++, TRANSIENT_BACKOFF, { random });
+        logger.warn({ event: 'dispatch.ambiguous', size: records.length, message: outcome.message }, 'no answer to a request: sending the same records again');
+        await pause(Math.min(delay, 2_000));
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Drops records whose deadline has come; returns the rest. */
+  async function stillInTime(records: StoredRecord[], held: Set<string>): Promise<StoredRecord[]> {
+    const t = now();
+    const late = records.filter((r) => isExpired(r, t));
+    if (late.length === 0) return records;
+    await expire(late, held);
+    return records.filter((r) => !isExpired(r, t));
+  }
+
+  /** Sends one planned group until it is settled (or the pass ends). */
+  async function deliver(send: PlannedSend, held: Set<string>, renew: () => Promise<void>): Promise<void> {
+    let records = send.records;
+    for (;;) {
+      if (stopping) throw new EndPass(0);
+      records = await stillInTime(records, held);
+      if (records.length === 0) return;
+      await renew();
+      const outcome = await request(records);
+      if (outcome.kind === 'too-many') {
+        const half = Math.ceil(records.length / 2);
+        await deliver({ ...send, records: records.slice(0, half) }, held, renew);
+        await deliver({ ...send, records: records.slice(half) }, held, renew);
+        return;
+      }
+      if (outcome.kind === 'records-refused') {
+        transientStreak = 0;
+        leavePause();
+        if (records.length === 1) return refusedAlone(records[0]!, outcome.message, held);
+        await isolateRefused(records, outcome.message, held, renew);
+        return;
+      }
+      if (await common(outcome, records, held, 'top')) return;
+    }
+  }
+
+  async function isolateRefused(records: StoredRecord[], firstMessage: string, held: Set<string>, renew: () => Promise<void>) {
+    let lastMessage = firstMessage;
+    const started = state.requests;
+    const result = await isolate(
+      records,
+      async (group) => {
+        for (;;) {
+          if (stopping) throw new EndPass(0);
+          await renew();
+          const outcome = await request(group);
+          if (outcome.kind === 'records-refused') {
+            lastMessage = outcome.message;
+            return false;
+          }
+          if (outcome.kind === 'too-many') throw new EndPass(0);
+          if (await common(outcome, group, held, 'isolation')) return true;
+        }
+      },
+      {
+        knownBad: true,
+        // A record that may be stored is judged only on a refusal of its own.
+        confirmAlone: inDoubt,
+        onBad: (r) => refusedAlone(r, lastMessage, held),
+      },
+    );
+    logger.info(
+      { event: 'dispatch.isolated', size: records.length, bad: result.bad.length, requests: state.requests - started + 1 },
+      `isolated ${result.bad.length} refused record(s) among ${records.length} in ${state.requests - started + 1} requests`,
+    );
+  }
+
+  /** Oldest-pending age, warnings at 24 h and 48 h, overdue records. */
+  async function housekeeping() {
+    const t = now();
+    const overdue = await store.overdue(t, 1000);
+    if (overdue.length) await expire(overdue, new Set(overdue.map((r) => r.id)));
+    const summary = await store.pendingSummary();
+    state.pending = summary.count;
+    state.oldestPendingAgeMs = summary.earliestDeadlineAt === null ? null : ageOf({ deadlineAt: summary.earliestDeadlineAt }, t);
+    const level = summary.earliestDeadlineAt === null ? 0 : warningLevel({ deadlineAt: summary.earliestDeadlineAt }, t);
+    if (level !== warnedLevel) {
+      if (level > warnedLevel) {
+        logger.warn(
+          { event: 'dispatch.deadline-warning', oldestPendingAgeMs: state.oldestPendingAgeMs, pending: summary.count },
+          `a pending record is over ${level / 3_600_000} h old: İYS must have it by 72 h`,
+        );
+      }
+      warnedLevel = level;
+    }
+    return summary;
+  }
+
+  /** One claim and everything it leads to. Returns when to look again (null: on the next insert). */
+  async function pass(): Promise<number | null> {
+    const summary = await housekeeping();
+    const t = now();
+    if (state.paused && t < state.paused.until) return state.paused.until;
+    if (summary.count === 0) return store.nextWakeAt(t);
+    if (!state.paused && summary.count < batchMax && summary.oldestReceivedAt !== null && summary.oldestReceivedAt + flushMs > t) {
+      return summary.oldestReceivedAt + flushMs;
+    }
+    // While paused, one small request probes whether the account works again.
+    const claimed = await store.claim({ owner, limit: state.paused ? 1 : batchMax, leaseMs, now: t });
+    if (claimed.length === 0) return store.nextWakeAt(t);
+    const held = new Set(claimed.map((r) => r.id));
+    let leaseAt = t;
+    const renew = async () => {
+      if (now() - leaseAt < leaseMs / 3) return;
+      leaseAt = now();
+      await store.extendLease([...held], owner, leaseAt + leaseMs);
+    };
+    try {
+      const beliefs = await store.beliefs([...new Set(claimed.map((r) => keyOf(r)))]);
+      const plan = planSends(claimed, beliefs, { now: t, inDoubt });
+      await expire(plan.expired, held);
+      for (const send of plan.sends) {
+        if (send.apart) {
+          logger.info({ event: 'dispatch.apart', size: send.records.length, why: send.apart }, 'records sent apart from the batch');
+        }
+        await deliver(send, held, renew);
+      }
+    } catch (e) {
+      if (!(e instanceof EndPass)) throw e;
+      if (held.size) await store.release([...held], owner, e.notBefore);
+      return e.notBefore > now() ? e.notBefore : 0;
+    }
+    if (held.size) await store.release([...held], owner, 0);
+    return 0;
+  }
+
+  async function loop() {
+    while (!stopping) {
+      let next: number | null;
+      try {
+        next = await pass();
+      } catch (e) {
+        logger.error({ event: 'dispatch.error', err: e instanceof Error ? e.message : String(e) }, 'dispatch pass failed; retrying');
+        next = now() + 1000;
+      }
+      if (stopping) break;
+      if (next === 0) continue;
+      await waitUntil(next);
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      stopping = false;
+      state.running = true;
+      unsubscribe = store.onInsert(kick);
+      loopDone = loop();
+    },
+    async stop() {
+      if (!running) return;
+      stopping = true;
+      onStop();
+      kick();
+      await loopDone;
+      unsubscribe?.();
+      running = false;
+      state.running = false;
+    },
+    status: () => ({ ...state, paused: state.paused ? { ...state.paused } : null, lastOutcome: state.lastOutcome ? { ...state.lastOutcome } : null }),
+    kick,
+  };
+}
