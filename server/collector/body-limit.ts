@@ -48,6 +48,9 @@ export function bodyText(maxBytes: number = CONSENT_BODY_LIMIT): MiddlewareHandl
   return async (c, next) => {
     const read = await readBodyText(c.req.raw, maxBytes);
     if (!read.ok) {
+      // The unread rest of the body would otherwise be taken for the next request on this
+      // connection (or stall it): answer, then close.
+      c.header('Connection', 'close');
       if (read.reason === 'too-large') return errorResponse(c, 413, 'body-too-large', `the body is over ${maxBytes} bytes; a consent is well under 2 KB`);
       const message = read.reason === 'not-utf8' ? 'the body is not UTF-8 text' : 'the body could not be read to its end';
       return errorResponse(c, 400, 'body-unreadable', message);
