@@ -19,7 +19,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
   const clientIp = (c: Context) => rateKeyOf(clientIpOf(c, deps.trustProxy ?? false));
   const auth = adminAuth({ token: deps.adminToken, clientIp, limiter: deps.limiter ?? new FailureLimiter(), now });
   return new Hono()
-    .route('/', consentsRoutes(deps.store, auth))
+    .route('/', consentsRoutes(deps.store, auth, deps.logger ?? silentLogger))
     .route('/', batchRoutes({ store: deps.store, auth, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), now }))
     .route('/', exportRoutes({ store: deps.store, auth, now, logger: deps.logger ?? silentLogger }));
 }

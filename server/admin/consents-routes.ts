@@ -1,13 +1,15 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { recipientQuerySchema, type RecipientRecords, type RecordView } from '../../shared/admin-api.ts';
-import { normaliseRecipient } from '../../shared/recipient.ts';
+import { maskRecipient, normaliseRecipient } from '../../shared/recipient.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+import type { RequestIdEnv } from '../observability/request-id.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
 import type { Attempt, ConsentStore, StoredRecordWithEvidence } from '../stores/store.ts';
 import { errorBody } from './admin-deps.ts';
 
 /** GET /v1/consents?recipient=… : every record of one recipient, with state, attempts and evidence. */
-export function consentsRoutes(store: ConsentStore, auth: MiddlewareHandler): Hono {
-  return new Hono().get('/v1/consents', auth, async (c) => {
+export function consentsRoutes(store: ConsentStore, auth: MiddlewareHandler, logger: Logger = silentLogger): Hono<RequestIdEnv> {
+  return new Hono<RequestIdEnv>().get('/v1/consents', auth, async (c) => {
     const query = recipientQuerySchema.safeParse({ recipient: c.req.query('recipient') ?? '' });
     if (!query.success) return c.json(errorBody('invalid-query', 'the recipient is missing', toFieldIssues(query.error)), 422);
     const recipient = normaliseRecipient(query.data.recipient);
@@ -15,6 +17,8 @@ export function consentsRoutes(store: ConsentStore, auth: MiddlewareHandler): Ho
 
     const records = await store.byRecipient(recipient.value);
     const views = await Promise.all(records.map(async (r) => toRecordView(r, await store.attemptsOf(r.id))));
+    // Who was looked up is itself audit-worthy; the recipient is masked like on every log line.
+    ((c.get('log') as Logger | undefined) ?? logger).info({ event: 'admin.consents', recipient: maskRecipient(recipient.value), records: records.length }, 'admin looked up a recipient');
     const body: RecipientRecords = { recipient: recipient.value, records: views };
     return c.json(body);
   });

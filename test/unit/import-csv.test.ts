@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { parseImportCsv } from '../../server/cli/import-csv.ts';
+import { validateBatch } from '../../server/admin/batch-validate.ts';
+import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+
+const NOW = Date.UTC(2026, 10, 26, 13, 0, 0);
+const AN_HOUR_AGO = formatTurkeyTime(NOW - 3600_000);
+const ctx = { nowMs: NOW };
+
+describe('parseImportCsv', () => {
+  it('reads a file with a header, in any column order, with defaults for empty cells', () => {
+    const text = `consentDate,recipient,type,source,status,recipientType\n${AN_HOUR_AGO},0532 123 45 67,MESAJ,HS_CAGRI_MERKEZI,,\n${AN_HOUR_AGO},Ali@Example.com,EPOSTA,HS_ISLAK_IMZA,RET,TACIR\n`;
+    const r = parseImportCsv(text, ctx);
+    expect(r).toMatchObject({ ok: true, header: true, delimiter: ',' });
+    if (!r.ok) return;
+    expect(r.records.map((x) => x.record)).toEqual([
+      { recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY', source: 'HS_CAGRI_MERKEZI', consentDate: AN_HOUR_AGO },
+      { recipient: 'ali@example.com', recipientType: 'TACIR', type: 'EPOSTA', status: 'RET', source: 'HS_ISLAK_IMZA', consentDate: AN_HOUR_AGO },
+    ]);
+    expect(r.records[0]!.evidence).toMatchObject({ rawRecipient: '0532 123 45 67', receivedAt: NOW, userAgent: 'iys-consent import' });
+  });
+
+  it('reads a header-less, semicolon-separated file with a BOM and CRLF, as Excel saves it in Turkey', () => {
+    const text = `\uFEFF0532 123 45 67;ARAMA;ONAY;HS_FIZIKSEL_ORTAM;${AN_HOUR_AGO};BIREYSEL\r\n5321234568;MESAJ;ONAY;HS_ETKINLIK;${AN_HOUR_AGO}\r\n`;
+    const r = parseImportCsv(text, ctx);
+    expect(r).toMatchObject({ ok: true, header: false, delimiter: ';' });
+    if (r.ok) expect(r.records.map((x) => x.record.recipient)).toEqual(['+905321234567', '+905321234568']);
+  });
+
+  it('names every bad line with its number and reason, and returns no records', () => {
+    const text = [
+      'recipient,type,status,source,consentDate,recipientType',
+      `05321234567,MESAJ,ONAY,HS_WEB,${AN_HOUR_AGO},BIREYSEL`,
+      `not-a-phone,MESAJ,ONAY,HS_WEB,${AN_HOUR_AGO},BIREYSEL`,
+      '',
+      `05321234567,MESAJ,ONAY,HS_WEB,2026-11-20 10:00:00,BIREYSEL`,
+      `ali@example.com,MESAJ,ONAY,IYS_WEB,${AN_HOUR_AGO},BIREYSEL`,
+      `05321234567,MESAJ,ONAY,HS_WEB,${AN_HOUR_AGO},BIREYSEL,extra`,
+    ].join('\n');
+    const r = parseImportCsv(text, ctx);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bad.map((b) => b.line)).toEqual([3, 5, 6, 7]);
+    expect(r.bad[0]!.reason).toMatch(/^recipient: /);
+    expect(r.bad[1]!.reason).toMatch(/consentDate: .*72 hours/);
+    expect(r.bad[2]!.reason).toMatch(/^source: /);
+    expect(r.bad[3]!.reason).toMatch(/7 fields, expected at most 6/);
+  });
+
+  it('refuses an unknown column in the header and an empty file', () => {
+    expect(parseImportCsv('recipient,type,kanal\n', ctx)).toEqual({ ok: false, bad: [{ line: 1, reason: expect.stringContaining('"kanal"') }] });
+    expect(parseImportCsv('\uFEFF\r\n', ctx)).toEqual({ ok: false, bad: [{ line: 1, reason: 'the file holds no records' }] });
+  });
+});
+
+describe('validateBatch', () => {
+  const good = { recipient: '0532 123 45 67', type: 'MESAJ', source: 'HS_CAGRI_MERKEZI', consentDate: AN_HOUR_AGO };
+
+  it('applies the İYS rules judged at now and the cross-field rules', () => {
+    const r = validateBatch(
+      [good, { ...good, status: 'RET', source: 'HS_KARAR' }, { ...good, source: 'HS_KARAR' }, { ...good, type: 'EPOSTA' }, { ...good, consentDate: formatTurkeyTime(NOW + 3600_000) }, 'text', { ...good, extra: 1 }],
+      ctx,
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.bad.map((b) => [b.index, b.issues.map((i) => i.path)])).toEqual([
+      [2, ['source']],
+      [3, ['type']],
+      [4, ['consentDate']],
+      [5, ['(body)']],
+      [6, ['(body)']],
+    ]);
+  });
+
+  it('keeps the request facts as evidence', () => {
+    const r = validateBatch([good], { nowMs: NOW, ip: '203.0.113.9', userAgent: 'crm/2' });
+    expect(r).toMatchObject({ ok: true, records: [{ evidence: { ip: '203.0.113.9', userAgent: 'crm/2', channels: 'MESAJ', clientConsentDate: AN_HOUR_AGO } }] });
+  });
+});
