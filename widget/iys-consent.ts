@@ -1,0 +1,176 @@
+/**
+ * <iys-consent>: one checkbox per İYS channel, never pre-checked; the moment the person submits
+ * with a box ticked is the consent. It is stamped in Turkey time, tied to the hash of the text
+ * shown, and handed to the sender, which keeps it until the collector has acknowledged it.
+ */
+import { html, nothing, type PropertyDeclarations } from 'lit';
+import { normaliseRecipient } from '../shared/recipient.ts';
+import { FormAssociated } from './form-associated.ts';
+import { flatText, newKey, NOTICE_VERSION, sha256, WIDGET_VERSION } from './notice.ts';
+import { send } from './sender.ts';
+import { styles } from './styles.ts';
+import { CHANNELS, pickLang, TEXTS, type Channel, type Lang } from './texts.ts';
+import type { IysChangeDetail, IysConsentElement, IysErrorDetail, IysSentDetail } from './types.d.ts';
+import { turkeyTime } from './turkey-now.ts';
+
+export class IysConsent extends FormAssociated implements IysConsentElement {
+  static override styles = styles;
+  static override properties: PropertyDeclarations = {
+    collector: {},
+    channels: {},
+    recipientField: { attribute: 'recipient-field' },
+    recipientType: { attribute: 'recipient-type' },
+    brand: {},
+    // `lang` is HTMLElement's own property: observe the attribute under another name.
+    langAttr: { attribute: 'lang' },
+    mode: {},
+    required: { type: Boolean },
+    ticked: { state: true },
+    status: { state: true },
+  };
+
+  declare collector?: string;
+  declare channels?: string;
+  declare recipientField?: string;
+  declare recipientType?: string;
+  declare brand?: string;
+  declare langAttr?: string;
+  declare mode?: string;
+  declare required?: boolean;
+  declare ticked: Channel[];
+  declare status: string;
+
+  #noticeText = '';
+  #noticeHash: Promise<string | undefined> = Promise.resolve(undefined);
+  #lastSent = '';
+
+  constructor() {
+    super();
+    this.ticked = [];
+  }
+
+  get #offered(): Channel[] {
+    const asked = (this.channels || 'MESAJ').toUpperCase().split(/\s+/);
+    return CHANNELS.filter((c) => asked.includes(c));
+  }
+
+  /** The element's own `lang`, else the nearest ancestor's, else Turkish. */
+  get language(): Lang {
+    return pickLang(this.closest<HTMLElement>('[lang]')?.lang);
+  }
+
+  get #t() {
+    return TEXTS[this.language];
+  }
+
+  get #recipient(): string {
+    const f = this.recipientField;
+    // A RadioNodeList has a value too; without recipient-field the widget's own input holds it.
+    const el = f ? (this.form?.elements.namedItem(f) ?? document.getElementById(f)) : this.renderRoot.querySelector?.('#r input');
+    return (el as HTMLInputElement | null)?.value ?? '';
+  }
+
+  protected override render() {
+    const t = this.#t;
+    const withdraw = this.mode == 'withdraw';
+    const off = this.matches(':disabled');
+    const kind = this.#offered.every((c) => c == 'EPOSTA') ? 'email' : 'tel';
+    const brand = this.brand || location.hostname;
+    // prettier-ignore
+    return html`<fieldset part="fieldset" @slotchange=${() => this.requestUpdate()}><legend part="legend">${t.legend}</legend><div id="n" part="notice"><slot></slot></div>${
+      this.recipientField ? nothing : html`<label id="r">${kind == 'tel' ? t.phone : t.email}<input part="recipient" type=${kind} autocomplete=${kind} ?disabled=${off}></label>`}${
+      this.#offered.map((c) => html`<label class="c" part="channel"><input type="checkbox" part="checkbox" value=${c} .checked=${this.ticked.includes(c)} ?disabled=${off} @change=${this.#onTick}><span><slot name=${c}>${(withdraw ? t.withdraw : t.consent)(brand, t.channel[c])}</slot></span></label>`)}${
+      this.form ? nothing : html`<button part="button" type="button" ?disabled=${off} @click=${this.submitConsent}>${withdraw ? t.revoke : t.save}</button>`
+    }<p role="status" part="status">${this.status}</p></fieldset>`;
+  }
+
+  protected override updated(): void {
+    this.setValue(this.ticked.join(' '));
+    this.validate();
+    // Hash ahead of the submit: a form that navigates away leaves no time to wait for it.
+    const text = flatText(this.renderRoot.querySelectorAll('legend,#n,.c'));
+    if (text != this.#noticeText) this.#noticeHash = sha256((this.#noticeText = text));
+  }
+
+  readonly #onTick = (e: Event): void => {
+    const box = e.target as HTMLInputElement;
+    this.ticked = this.#offered.filter((c) => (c == box.value ? box.checked : this.ticked.includes(c)));
+    this.status = '';
+    this.#emit<IysChangeDetail>('iys-change', { channels: this.ticked });
+  };
+
+  protected invalidity(): [string, HTMLElement | undefined] | undefined {
+    const t = this.#t;
+    const anchor = this.renderRoot.querySelector?.<HTMLElement>('#r input,input') ?? undefined;
+    if (!this.ticked[0]) return this.required ? [t.required, anchor] : undefined;
+    const r = normaliseRecipient(this.#recipient);
+    for (const c of this.ticked) {
+      const email = c == 'EPOSTA';
+      // E-mail consent needs an address, SMS a mobile number, a call any Turkish number.
+      if (!r.ok || (r.kind == 'email') != email || (c == 'MESAJ' && !(r as { mobile?: boolean }).mobile)) {
+        return [(email ? t.email : t.phone) + t.bad, anchor];
+      }
+    }
+  }
+
+  protected formSubmit(e: Event): void {
+    if (!this.ticked[0]) return;
+    // Only where the form skips validation (novalidate): never let through a consent we cannot record.
+    if (!this.reportValidity()) e.preventDefault();
+    this.submitConsent();
+  }
+
+  protected formRestore(state: string): void {
+    this.ticked = this.#offered.filter((c) => state.split(' ').includes(c));
+    this.status = '';
+  }
+
+  /** Sends the ticked channels now: what the form's submit and the own button both do. */
+  readonly submitConsent = (): void => {
+    const t = this.#t;
+    const problem = this.ticked[0] ? this.invalidity() : [t.required];
+    if (problem) {
+      this.status = problem[0]!;
+      this.#emit<IysErrorDetail>('iys-error', { reason: 'invalid' });
+      return;
+    }
+    const recipient = (normaliseRecipient(this.#recipient) as { value: string }).value;
+    const channels = this.ticked;
+    const status = this.mode == 'withdraw' ? 'RET' : 'ONAY';
+    const what = recipient + channels + status;
+    if (what == this.#lastSent) return; // a second click on the same choice is not a second consent
+    this.#lastSent = what;
+    const consentDate = turkeyTime(Date.now());
+    const lang = this.language;
+    const url = (this.collector || new URL(import.meta.url).origin).replace(/\/+$/, '') + '/v1/consents';
+    this.status = t.sending;
+    void this.#noticeHash.then((hash) =>
+      send(
+        url,
+        {
+          recipient,
+          recipientType: this.recipientType as 'TACIR' | undefined, // the collector's default: BIREYSEL
+          channels,
+          status,
+          consentDate,
+          notice: { version: NOTICE_VERSION, hash, lang },
+          pageUrl: location.origin + location.pathname,
+          idempotencyKey: newKey(),
+          widgetVersion: WIDGET_VERSION,
+        },
+        ({ ids, reason, retrying }) => {
+          this.status = ids ? t.sent : t.failed;
+          if (ids) this.#emit<IysSentDetail>('iys-sent', { ids, channels });
+          else {
+            if (!retrying) this.#lastSent = ''; // refused for good: let the person try again
+            this.#emit<IysErrorDetail>('iys-error', { reason: reason! });
+          }
+        },
+      ),
+    );
+  };
+
+  #emit<T>(type: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}

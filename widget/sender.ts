@@ -1,0 +1,86 @@
+/**
+ * Delivers consents to the collector. Every consent goes into a small outbox in localStorage
+ * before it is posted and leaves it only when the collector has answered for it, so a reload,
+ * a navigation or an offline moment cannot lose it; a resend carries the same idempotencyKey,
+ * so the collector makes the records once.
+ */
+import type { ConsentBodyInput } from '../shared/consent-body.ts';
+
+export type ConsentPost = ConsentBodyInput & { idempotencyKey: string };
+/** ids when the collector took it; else why not, and whether it stays queued for another try. */
+export type Outcome = { ids?: string[]; reason?: string; retrying?: boolean };
+export type Entry = { url: string; body: ConsentPost; at: number };
+
+export const OUTBOX_KEY = 'iys-consent-outbox';
+// The collector would replace a consentDate this old with its receive time: the moment is lost.
+const MAX_AGE_MS = 72 * 3600_000;
+
+const listeners = new Map<string, (o: Outcome) => void>();
+const inFlight = new Set<string>();
+let retries = 0;
+
+/** The entries not yet acknowledged. */
+export function pending(): Entry[] {
+  try {
+    return (JSON.parse(localStorage[OUTBOX_KEY] || '[]') as Entry[]).filter((e) => Date.now() - e.at < MAX_AGE_MS);
+  } catch {
+    return []; // storage switched off or blocked: the keepalive post still goes out
+  }
+}
+
+function save(list: Entry[]): void {
+  try {
+    localStorage[OUTBOX_KEY] = JSON.stringify(list);
+  } catch {
+    /* storage full or blocked: the live post is all there is */
+  }
+}
+
+/** Queues one consent and posts it at once; `onOutcome` hears every attempt made from this page. */
+export function send(url: string, body: ConsentPost, onOutcome: (o: Outcome) => void): void {
+  const entry = { url, body, at: Date.now() };
+  listeners.set(body.idempotencyKey, onOutcome);
+  save([...pending(), entry]);
+  void post(entry);
+}
+
+/** Posts every queued consent not already on its way. */
+export function flush(): void {
+  pending().forEach(post);
+}
+
+async function post({ url, body }: Entry): Promise<void> {
+  const key = body.idempotencyKey;
+  if (inFlight.has(key)) return;
+  inFlight.add(key);
+  let outcome: Outcome;
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      // A string body goes as `text/plain;charset=UTF-8`: a "simple" request, so no CORS
+      // preflight, which keepalive could not wait for anyway.
+      body: JSON.stringify(body),
+      keepalive: true,
+      credentials: 'omit',
+    });
+    const retrying = res.status === 429 || res.status > 499;
+    // 2xx is done; any other 4xx would fail the same way again.
+    if (!retrying) save(pending().filter((e) => e.body.idempotencyKey !== key));
+    outcome = res.ok ? { ids: (await res.json().catch(() => ({}))).ids ?? [] } : { reason: `http-${res.status}`, retrying };
+  } catch {
+    outcome = { reason: 'network', retrying: true };
+  }
+  inFlight.delete(key);
+  // A few quick retries; after that the next `online` event or page load sends it.
+  if (outcome.retrying && retries < 3) setTimeout(flush, 3000 << retries++);
+  listeners.get(key)?.(outcome);
+}
+
+/** Sends what an earlier page left behind, now and whenever the device comes back online. */
+export function startOutbox(): void {
+  addEventListener('online', () => {
+    retries = 0;
+    flush();
+  });
+  flush();
+}

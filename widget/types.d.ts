@@ -1,0 +1,49 @@
+/**
+ * The public typing of <iys-consent>: the element, its events and its place in
+ * HTMLElementTagNameMap, so `document.querySelector('iys-consent')` is typed. The source class
+ * implements IysConsentElement, and the build copies this file next to each bundle in dist/widget.
+ */
+export type Channel = 'MESAJ' | 'EPOSTA' | 'ARAMA';
+export type Lang = 'tr' | 'en';
+export type IysChangeDetail = { channels: Channel[] };
+export type IysSentDetail = { ids: string[]; channels: Channel[] };
+export type IysErrorDetail = { reason: string };
+
+export interface IysConsentElement extends HTMLElement {
+  /** Base URL of the collector; default: the origin this module was loaded from. */
+  collector?: string;
+  /** Space-separated channels offered: `MESAJ`, `EPOSTA`, `ARAMA` (default `MESAJ`). */
+  channels?: string;
+  /** Name of a field of the same form (else an element id) holding the recipient. */
+  recipientField?: string;
+  /** `BIREYSEL` (default) or `TACIR`. */
+  recipientType?: string;
+  brand?: string;
+  /** `consent` (default) or `withdraw` (sends RET). */
+  mode?: string;
+  required?: boolean;
+  /** The channels ticked now. */
+  ticked: Channel[];
+  /** The language in use: the element's `lang`, else the nearest ancestor's, else `tr`. */
+  readonly language: Lang;
+  readonly form: HTMLFormElement | null;
+  readonly validationMessage: string;
+  checkValidity(): boolean;
+  reportValidity(): boolean;
+  /** Sends the ticked channels now (what the form submit and the own button do). */
+  submitConsent(): void;
+}
+
+/** The element's class (defined as `iys-consent` by the module itself). */
+export declare const IysConsent: { new (): IysConsentElement; prototype: IysConsentElement; readonly formAssociated: true };
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'iys-consent': IysConsentElement;
+  }
+  interface HTMLElementEventMap {
+    'iys-change': CustomEvent<IysChangeDetail>;
+    'iys-sent': CustomEvent<IysSentDetail>;
+    'iys-error': CustomEvent<IysErrorDetail>;
+  }
+}
