@@ -117,21 +117,23 @@ export const SQL = {
    * its key: no other pending record of the key is earlier (consentDate, then arrival) or leased.
    * The "or leased" part keeps a late-arriving earlier record from being sent while a later one of
    * the same key is in flight. One statement, so the check and the lease are one atomic step.
+   * INDEXED BY: without statistics the planner preferred records_state for the inner lookup, which
+   * made each check scan every pending record (a 5000-record claim took 50 s instead of milliseconds).
    */
   claim: `UPDATE records SET lease_owner = @owner, lease_until = @until
     WHERE seq IN (
-      SELECT r.seq FROM records r
+      SELECT r.seq FROM records r INDEXED BY records_claim
       WHERE r.state = 'pending'
         AND COALESCE(r.lease_until, 0) <= @now
         AND COALESCE(r.not_before, 0) <= @now
         AND NOT EXISTS (
-          SELECT 1 FROM records e
+          SELECT 1 FROM records e INDEXED BY records_pending_key
           WHERE e.state = 'pending' AND e.key = r.key AND e.seq <> r.seq
             AND (e.consent_ms < r.consent_ms OR (e.consent_ms = r.consent_ms AND e.seq < r.seq) OR e.lease_until > @now))
       ORDER BY r.deadline_at, r.seq
       LIMIT @limit)
     RETURNING ${RECORD_COLUMNS}`,
-  registeredOfKeys: `SELECT key, status, consent_date FROM records
+  registeredOfKeys: `SELECT key, status, consent_date FROM records INDEXED BY records_registered_key
     WHERE state = 'registered' AND key IN (SELECT value FROM json_each(@keys))
     ORDER BY key, consent_ms DESC, seq DESC`,
   insertAttempt: `INSERT INTO attempts (record_id, at, outcome, code, message, batch_size)
@@ -147,7 +149,7 @@ export const SQL = {
     WHERE state = 'pending' AND lease_owner = @owner AND id IN ${IDS}`,
   extendLease: `UPDATE records SET lease_until = @until
     WHERE state = 'pending' AND lease_owner = @owner AND id IN ${IDS}`,
-  overdue: `SELECT ${RECORD_COLUMNS} FROM records
+  overdue: `SELECT ${RECORD_COLUMNS} FROM records INDEXED BY records_claim
     WHERE state = 'pending' AND deadline_at <= @now AND COALESCE(lease_until, 0) <= @now
     ORDER BY deadline_at, seq LIMIT @limit`,
   nextWakeAt: `SELECT MIN(MAX(COALESCE(not_before, 0), COALESCE(lease_until, 0))) AS at FROM records
