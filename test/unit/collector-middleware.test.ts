@@ -1,0 +1,140 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { readBodyText } from '../../server/collector/body-limit.ts';
+import { clientIp, rateKeyOf } from '../../server/collector/client-ip.ts';
+import { isConsentContentType } from '../../server/collector/consent-routes.ts';
+import { originGate } from '../../server/collector/cors.ts';
+import { createRateLimiter } from '../../server/collector/rate-limit.ts';
+
+describe('createRateLimiter', () => {
+  it('allows `limit` per window per key, then says how long to wait', () => {
+    let t = 1_000_000;
+    const limiter = createRateLimiter({ limit: 2, now: () => t });
+    expect(limiter.take('a')).toEqual({ ok: true });
+    t += 10_000;
+    expect(limiter.take('a')).toEqual({ ok: true });
+    t += 5_500;
+    expect(limiter.take('a')).toEqual({ ok: false, retryAfterS: 45 });
+    expect(limiter.take('b')).toEqual({ ok: true });
+    t = 1_000_000 + 60_000;
+    expect(limiter.take('a')).toEqual({ ok: true });
+  });
+
+  it('forgets expired windows', () => {
+    let t = 0;
+    const limiter = createRateLimiter({ limit: 1, now: () => t });
+    for (let i = 0; i < 50; i++) limiter.take(`k${i}`);
+    expect(limiter.size()).toBe(50);
+    t = 61_000;
+    limiter.take('fresh');
+    expect(limiter.size()).toBe(1);
+  });
+
+  it('beyond maxKeys, newcomers share one overflow bucket', () => {
+    const limiter = createRateLimiter({ limit: 2, maxKeys: 3, now: () => 0 });
+    for (const k of ['a', 'b', 'c']) expect(limiter.take(k).ok).toBe(true);
+    expect(limiter.take('d').ok).toBe(true);
+    expect(limiter.take('e').ok).toBe(true);
+    expect(limiter.take('f').ok).toBe(false);
+    expect(limiter.take('a').ok).toBe(true);
+  });
+});
+
+describe('client IP', () => {
+  const app = (trustProxy: boolean) => {
+    const a = new Hono();
+    a.get('/', (c) => c.text(String(clientIp(c, trustProxy))));
+    return a;
+  };
+
+  it.each([
+    [true, '203.0.113.5', '203.0.113.5'],
+    [true, '1.1.1.1, 203.0.113.5', '203.0.113.5'],
+    [true, '1.1.1.1,  ::ffff:198.51.100.2 ', '198.51.100.2'],
+    [true, '1.1.1.1, not-an-ip', 'null'],
+    [false, '203.0.113.5', 'null'],
+  ])('trustProxy %s, X-Forwarded-For %j → %s (no socket here)', async (trust, xff, expected) => {
+    const res = await app(trust).request('/', { headers: { 'x-forwarded-for': xff } });
+    expect(await res.text()).toBe(expected);
+  });
+
+  it.each([
+    ['203.0.113.5', '203.0.113.5'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::9', '2001:db8:1:2::/64'],
+    ['2001:DB8:0001:0002:ffff::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+  ])('rate key of %s is %s', (ip, key) => {
+    expect(rateKeyOf(ip)).toBe(key);
+  });
+});
+
+describe('originGate', () => {
+  const app = new Hono();
+  const gate = originGate({ allowedOrigins: ['https://shop.example'], methods: ['POST'], headers: ['Content-Type'] });
+  app.options('/x', gate);
+  app.post('/x', gate, (c) => c.text('posted'));
+
+  it('passes a request without Origin, with Vary but no CORS header', async () => {
+    const res = await app.request('/x', { method: 'POST' });
+    expect(await res.text()).toBe('posted');
+    expect(res.headers.get('vary')).toBe('Origin');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('adds CORS headers for an allowed origin', async () => {
+    const res = await app.request('/x', { method: 'POST', headers: { origin: 'https://shop.example' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(res.headers.get('access-control-expose-headers')).toBe('Retry-After');
+  });
+
+  it('answers an allowed preflight with 204 and caches it', async () => {
+    const res = await app.request('/x', { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-max-age')).toBe('600');
+  });
+
+  it('refuses other origins with 403, preflight or not', async () => {
+    for (const method of ['POST', 'OPTIONS']) {
+      const res = await app.request('/x', { method, headers: { origin: 'https://shop.example:444' } });
+      expect(res.status).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+});
+
+describe('content type and body reading', () => {
+  it.each([
+    ['application/json', true],
+    ['Application/JSON; charset=UTF-8', true],
+    ['text/plain;charset=utf-8', true],
+    ['text/plain', true],
+    ['application/json; charset="utf-8"', true],
+    ['application/json; charset=iso-8859-9', false],
+    ['application/json+x', false],
+    ['text/html', false],
+    ['', false],
+  ])('%j accepted: %s', (type, ok) => {
+    expect(isConsentContentType(type)).toBe(ok);
+  });
+
+  it('reads a body exactly at the limit and refuses one byte more', async () => {
+    const req = (n: number) => new Request('http://x/', { method: 'POST', body: 'a'.repeat(n) });
+    expect(await readBodyText(req(100), 100)).toEqual({ ok: true, text: 'a'.repeat(100) });
+    expect(await readBodyText(req(101), 100)).toEqual({ ok: false, reason: 'too-large' });
+  });
+
+  it('refuses a declared Content-Length over the limit without reading', async () => {
+    const req = new Request('http://x/', { method: 'POST', headers: { 'content-length': '101' }, body: 'a' });
+    expect(await readBodyText(req, 100)).toEqual({ ok: false, reason: 'too-large' });
+    expect(req.bodyUsed).toBe(false);
+  });
+
+  it('refuses invalid UTF-8 and strips a BOM', async () => {
+    const bad = new Request('http://x/', { method: 'POST', body: new Uint8Array([0x22, 0xc3, 0x28, 0x22]) });
+    expect(await readBodyText(bad, 100)).toEqual({ ok: false, reason: 'not-utf8' });
+    const bom = new Request('http://x/', { method: 'POST', body: new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]) });
+    expect(await readBodyText(bom, 100)).toEqual({ ok: true, text: '{}' });
+  });
+});
