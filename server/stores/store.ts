@@ -93,8 +93,11 @@ export interface ConsentStore {
    * until now + leaseMs. Only the head of each key is claimable: a record whose key has an earlier
    * pending record (by consentDate, then arrival) waits, so one claim never holds two records of one
    * key and records of a key are sent in order, even across several collector processes.
-   * Records whose lease is held by someone else and not run out, or whose notBefore is in the future,
-   * are skipped. Safe under concurrency (FOR UPDATE SKIP LOCKED on PostgreSQL).
+   * A key is also busy while any of its pending records is under a live lease, so a late-arriving
+   * record with an earlier consentDate never goes out beside one already in flight.
+   * Records under a live lease (anyone's, `owner`'s own too), or whose notBefore is in the future,
+   * are skipped. Records past their deadline are still returned: check deadlineAt (or call overdue()).
+   * Safe under concurrency (FOR UPDATE SKIP LOCKED on PostgreSQL, claims serialised per schema).
    */
   claim(opts: { owner: string; limit: number; leaseMs: number; now: number }): Promise<StoredRecord[]>;
   /** What the ledger believes İYS holds for each key: its last registered record. Key = keyOf(record). */
