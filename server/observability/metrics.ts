@@ -24,8 +24,8 @@ export type Metrics = {
   attach(sources: MetricsSources): void;
   /** One accepted POST (ingest): time from request to committed records. */
   observeIngest(ms: number): void;
-  /** One request to iletiMerkezi: its outcome class, how many records it held, how long it took. */
-  observeRequest(outcome: string, batchSize: number, ms: number): void;
+  /** One request to iletiMerkezi: its outcome class, how many records it held, how long it took (when known). */
+  observeRequest(outcome: string, batchSize: number, ms?: number): void;
   /** One record registered: time from the collector receiving it to İYS holding it. */
   observeDispatch(ms: number): void;
   /** The Prometheus text exposition. */
@@ -147,7 +147,7 @@ export function createMetrics(initial: MetricsSources = {}): Metrics {
     },
     observeRequest(outcome, size, ms) {
       requests.inc({ outcome });
-      requestSeconds.observe({ outcome }, ms / 1000);
+      if (ms !== undefined) requestSeconds.observe({ outcome }, ms / 1000);
       batchSize.observe(size);
     },
     observeDispatch(ms) {

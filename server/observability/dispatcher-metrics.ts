@@ -1,0 +1,14 @@
+import type { DispatcherEvent, DispatcherStatus } from '../dispatch/dispatcher.ts';
+import type { Metrics, PauseStatus } from './metrics.ts';
+
+/** The dispatcher's onEvent, feeding the metrics: `createDispatcher({ …, onEvent: dispatcherMetrics(metrics) })`. */
+export function dispatcherMetrics(metrics: Metrics): (e: DispatcherEvent) => void {
+  return (e) => {
+    if (e.type === 'request') metrics.observeRequest(e.outcome, e.size, 'ms' in e && typeof e.ms === 'number' ? e.ms : undefined);
+  };
+}
+
+/** The dispatcher's status as the pause gauge and /healthz read it; the reason is iletiMerkezi's code (401/403/405). */
+export function pauseStatusOf(status: DispatcherStatus): PauseStatus {
+  return status.paused ? { paused: true, reason: String(status.paused.code) } : { paused: false };
+}
