@@ -33,7 +33,7 @@ const RECONNECT_MAX_MS = 30_000;
 export class PostgresStore implements ConsentStore {
   private readonly pool: pg.Pool;
   private readonly sql: PostgresSql;
-  private readonly schema: string;
+  readonly schema: string;
   private readonly pageSize: number;
   private readonly log: Logger;
   /** Tells this instance's own notifications apart: local listeners are called directly. */
