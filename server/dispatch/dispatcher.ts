@@ -4,7 +4,7 @@ import type { IysRecord } from '../../shared/iys-record.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ConsentSender, SendOutcome } from '../iletimerkezi/outcome.ts';
 import type { ConsentStore, StoredRecord } from '../stores/store.ts';
-import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay } from './backoff.ts';
+import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';
 import { ageOf, isExpired, warningLevel } from './deadline.ts';
 import { DOUBT_MARK, SENDING, isInDoubt } from './doubt.ts';
 import { isolate } from './isolation.ts';
@@ -31,6 +31,9 @@ export type DispatcherOptions = {
   now?: () => number;
   random?: () => number;
   onEvent?: (e: DispatcherEvent) => void;
+  /** Back-off policies; tests shorten them. */
+  transientBackoff?: BackoffPolicy;
+  accountBackoff?: BackoffPolicy;
 };
 
 export type DispatcherStatus = {
@@ -83,7 +86,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let transientStreak = 0;
   let accountStreak = 0;
   let warnedLevel = 0;
-  const doubt = new Set<string>();
+  // Records of a request that got no answer, by id → all ids of that request. Batches are atomic,
+  // so once any of them is accepted on its own the lost request cannot have been stored (strict),
+  // or duplicates are accepted anyway (lenient): the doubt is lifted for the whole request.
+  const doubt = new Map<string, Set<string>>();
+  const cleared = new Set<string>();
   const state: DispatcherStatus = {
     running: false, paused: null, lastOutcome: null, inFlight: 0, pending: 0, oldestPendingAgeMs: null, requests: 0,
   };
@@ -120,7 +127,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     clearTimeout(timer);
   }
 
-  const inDoubt = (r: StoredRecord) => doubt.has(r.id) || isInDoubt(r);
+  const inDoubt = (r: StoredRecord) => !cleared.has(r.id) && (doubt.has(r.id) || isInDoubt(r));
   const iys = (r: StoredRecord): IysRecord => ({
     recipient: r.recipient, recipientType: r.recipientType, type: r.type, status: r.status, source: r.source, consentDate: r.consentDate,
   });
@@ -138,7 +145,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       state.inFlight = 0;
     }
     state.requests++;
-    if (outcome.kind === 'ambiguous') for (const id of ids) doubt.add(id);
+    if (outcome.kind === 'ambiguous') {
+      const lost = new Set(ids);
+      for (const id of ids) {
+        doubt.set(id, lost);
+        cleared.delete(id);
+      }
+    }
     const at = now();
     state.lastOutcome = { kind: outcome.kind, code: outcome.code, message: outcome.message, at, size };
     emit({ type: 'request', outcome: outcome.kind, code: outcome.code, size });
@@ -149,6 +162,18 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     if (clear.length) await store.logAttempt(clear, { ...attempt, message: outcome.message });
     if (marked.length) await store.logAttempt(marked, { ...attempt, message: DOUBT_MARK + outcome.message });
     return outcome;
+  }
+
+  /** An acceptance of some records of a lost request shows the lost one was not stored (see `doubt`). */
+  function liftDoubt(accepted: StoredRecord[]) {
+    for (const r of accepted) {
+      const lost = doubt.get(r.id);
+      if (!lost) continue;
+      for (const member of lost) {
+        doubt.delete(member);
+        cleared.add(member);
+      }
+    }
   }
 
   async function registered(records: StoredRecord[], held: Set<string>) {
@@ -187,7 +212,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   }
 
   function enterPause(code: number, message: string): number {
-    const delay = backoffDelay(accountStreak++, ACCOUNT_BACKOFF, { random });
+    const delay = backoffDelay(accountStreak++, opts.accountBackoff ?? ACCOUNT_BACKOFF, { random });
     const until = now() + delay;
     const reason = code === 401 ? 'credentials refused or API access off' : code === 403 ? 'no active İYS subscription or brand' : 'monthly quota used up';
     if (state.paused === null || state.paused.code !== code) {
@@ -215,18 +240,19 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       case 'accepted':
         transientStreak = 0;
         leavePause();
+        liftDoubt(records);
         await registered(records, held);
         return true;
       case 'account':
         throw new EndPass(enterPause(outcome.code, outcome.message));
       case 'transient': {
-        const delay = backoffDelay(transientStreak++, TRANSIENT_BACKOFF, { random, retryAfterMs: outcome.retryAfterMs });
+        const delay = backoffDelay(transientStreak++, opts.transientBackoff ?? TRANSIENT_BACKOFF, { random, retryAfterMs: outcome.retryAfterMs });
         if (inPass === 'top') throw new EndPass(now() + delay);
         await pause(delay);
         return false;
       }
       case 'ambiguous': {
-        const delay = backoffDelay(transientStreak++, TRANSIENT_BACKOFF, { random });
+        const delay = backoffDelay(transientStreak++, opts.transientBackoff ?? TRANSIENT_BACKOFF, { random });
         logger.warn({ event: 'dispatch.ambiguous', size: records.length, message: outcome.message }, 'no answer to a request: sending the same records again');
         await pause(Math.min(delay, 2_000));
         return false;
@@ -274,6 +300,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   async function isolateRefused(records: StoredRecord[], firstMessage: string, held: Set<string>, renew: () => Promise<void>) {
     let lastMessage = firstMessage;
     const started = state.requests;
+    // Judged after the isolation: an acceptance later in it may lift the doubt on a refused record.
+    const refused: Array<{ r: StoredRecord; message: string }> = [];
     const result = await isolate(
       records,
       async (group) => {
@@ -293,9 +321,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         knownBad: true,
         // A record that may be stored is judged only on a refusal of its own.
         confirmAlone: inDoubt,
-        onBad: (r) => refusedAlone(r, lastMessage, held),
+        onBad: (r) => void refused.push({ r, message: lastMessage }),
       },
     );
+    for (const { r, message } of refused) await refusedAlone(r, message, held);
     logger.info(
       { event: 'dispatch.isolated', size: records.length, bad: result.bad.length, requests: state.requests - started + 1 },
       `isolated ${result.bad.length} refused record(s) among ${records.length} in ${state.requests - started + 1} requests`,

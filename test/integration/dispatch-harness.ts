@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger, type Logger } from '../../server/observability/logger.ts';
+import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../../server/dispatch/dispatcher.ts';
+import { createIletiMerkeziClient } from '../../server/iletimerkezi/client.ts';
+import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';
+import { createSandbox, startSandboxServer, type Sandbox, type SandboxPatch } from '../../server/sandbox/index.ts';
+import { SqliteStore } from '../../server/stores/sqlite-store.ts';
+import type { ConsentStore, NewRecord } from '../../server/stores/store.ts';
+import type { IysRecord } from '../../shared/iys-record.ts';
+import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+
+export const ACCOUNT = { apiKey: 'test-key-123', apiHash: 'test-hash-456', brandCode: 4242 };
+
+let phoneNo = 0;
+/** A fresh mobile number for each record (unique across the file). */
+export const newPhone = () => `+90532${String(++phoneNo).padStart(7, '0')}`;
+
+export function newRecord(opts: { now: number; recipient?: string; status?: IysRecord['status']; agoMs?: number; receivedAt?: number }): NewRecord {
+  const recipient = opts.recipient ?? newPhone();
+  return {
+    record: {
+      recipient, recipientType: 'BIREYSEL', type: 'MESAJ', status: opts.status ?? 'ONAY', source: 'HS_WEB',
+      consentDate: formatTurkeyTime(opts.now - (opts.agoMs ?? 60_000)),
+    },
+    evidence: {
+      rawRecipient: recipient, clientConsentDate: null, receivedAt: opts.receivedAt ?? opts.now, channels: 'MESAJ',
+      noticeVersion: null, noticeHash: null, noticeLang: null, pageUrl: null, origin: null, ip: null, userAgent: null,
+      widgetVersion: null, idempotencyKey: null,
+    },
+  };
+}
+
+/** Log lines as parsed JSON, for tests that check what an operator sees. */
+export function captureLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'info', destination }), lines };
+}
+
+export type Rig = {
+  store: ConsentStore;
+  sandbox: Sandbox;
+  sender: ConsentSender;
+  dispatcher: Dispatcher;
+  logs: Array<Record<string, unknown>>;
+  /** Requests the sandbox answered (or dropped). */
+  requests(): number;
+  close(): Promise<void>;
+};
+
+/** A real SQLite ledger, the sandbox over real HTTP, the real client, a dispatcher with short timings. */
+export async function startRig(opts: {
+  sandbox?: SandboxPatch;
+  dispatcher?: Partial<DispatcherOptions>;
+  wrapSender?: (s: ConsentSender) => ConsentSender;
+  clockOffsetMs?: number;
+} = {}): Promise<Rig> {
+  const dir = mkdtempSync(join(tmpdir(), 'iys-dispatch-'));
+  const store = new SqliteStore(join(dir, 'ledger.db'));
+  await store.init();
+  const now = () => Date.now() + (opts.clockOffsetMs ?? 0);
+  const sandbox = createSandbox({ ...ACCOUNT, now, ...opts.sandbox });
+  const server = await startSandboxServer(sandbox, { port: 0 });
+  const client = createIletiMerkeziClient({ baseUrl: server.url, ...ACCOUNT, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 });
+  const sender = opts.wrapSender ? opts.wrapSender(client) : client;
+  const { logger, lines } = captureLogger();
+  const dispatcher = createDispatcher({
+    store, sender, logger, batchMax: 5000, flushMs: 20, leaseMs: 5_000, owner: 'test-1', now,
+    transientBackoff: { baseMs: 20, capMs: 200 }, accountBackoff: { baseMs: 50, capMs: 300 },
+    ...opts.dispatcher,
+  });
+  return {
+    store, sandbox, sender, dispatcher, logs: lines,
+    requests: () => Object.values(sandbox.state.counts()).reduce((a, b) => a + b, 0),
+    async close() {
+      await dispatcher.stop();
+      await sender.close();
+      await server.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until the condition holds (no fixed sleeps); fails with `what` after the timeout. */
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Resolves when no record is pending any more. */
+export async function settled(store: ConsentStore, timeoutMs = 40_000) {
+  await waitFor('every record settled', async () => (await store.countByState()).pending === 0, timeoutMs);
+  return store.countByState();
+}
+
+/** Stored records by key in the sandbox: a key stored twice would show here. */
+export function storedTwice(sandbox: Sandbox): string[] {
+  const seen = new Map<string, number>();
+  for (const r of sandbox.state.records()) {
+    const k = `${r.recipient}|${r.type}|${r.status}|${r.consentDate}`;
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
+}
