@@ -91,8 +91,8 @@ export class SqliteStore implements ConsentStore {
   // --- ingest -----------------------------------------------------------------------------------
 
   insert(records: NewRecord[], idempotencyKey: string | null = null): Promise<InsertResult> {
-    this.need();
     return new Promise((resolve, reject) => {
+      this.need();
       this.queue.push({ records, idempotencyKey, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
