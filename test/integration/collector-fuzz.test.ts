@@ -23,7 +23,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-type Case = { label: string; body: string | Uint8Array; contentType: string | null; origin?: string };
+type Case = { label: string; body: string | Uint8Array<ArrayBuffer>; contentType: string | null; origin?: string };
 
 function makeFuzzer(rand: () => number) {
   const int = (n: number) => Math.floor(rand() * n);
