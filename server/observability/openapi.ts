@@ -61,6 +61,11 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
             '429': problem('Rate-limited'),
           },
         },
+        options: {
+          operationId: 'preflightConsent',
+          summary: 'CORS preflight: answered for the origins in IYS_ALLOWED_ORIGINS',
+          responses: { '204': { description: 'Allowed origin' }, '403': problem('Origin not allowed') },
+        },
         get: {
           operationId: 'getConsents',
           summary: 'Every record of one recipient, with state and evidence',

@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../server/stores/sqlite-store.ts';
+import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+
+const BIN = join(import.meta.dirname, '../../bin/iys-consent.mjs');
+const run = promisify(execFile);
+
+describe('iys-consent import FILE.csv', () => {
+  let dir: string;
+  let dbUrl: string;
+  const at = formatTurkeyTime(Date.now() - 3600_000);
+
+  async function importFile(name: string, content: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    const file = join(dir, name);
+    writeFileSync(file, content);
+    try {
+      // Run from another directory: the launcher must find tsx and the sources from its own place.
+      const { stdout, stderr } = await run(process.execPath, [BIN, 'import', file], { cwd: tmpdir(), env: { ...process.env, IYS_DATABASE_URL: dbUrl } });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  }
+  async function stored(): Promise<string[]> {
+    const store = new SqliteStore(join(dir, 'ledger.db'));
+    await store.init();
+    try {
+      const out: string[] = [];
+      for await (const r of store.exportRange(0, Date.now() + 1)) out.push(`${r.recipient} ${r.type} ${r.source} ${r.recipientType}`);
+      return out;
+    } finally {
+      await store.close();
+    }
+  }
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'iys-import-'));
+    dbUrl = `file:${join(dir, 'ledger.db')}`;
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports every bad line with its number and reason, stores nothing, exits 1', async () => {
+    const r = await importFile('bad.csv', [
+      'recipient,type,status,source,consentDate,recipientType',
+      `0532 123 45 67,MESAJ,ONAY,HS_CAGRI_MERKEZI,${at},BIREYSEL`,
+      `0532 123 45,MESAJ,ONAY,HS_CAGRI_MERKEZI,${at},BIREYSEL`,
+      `0532 123 45 68,MESAJ,ONAY,HS_CAGRI_MERKEZI,26.11.2026 10:00,BIREYSEL`,
+    ].join('\n'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bad\.csv:3: recipient: .*10 digits/);
+    expect(r.stderr).toMatch(/bad\.csv:4: consentDate: must be Turkey time/);
+    expect(r.stderr).toContain('2 bad lines: nothing was stored');
+    expect(r.stdout).toBe('');
+    expect(await stored()).toEqual([]);
+  });
+
+  it('queues a header-less, semicolon-separated file with a BOM and CRLF (Excel, Turkish locale)', async () => {
+    const r = await importFile('excel.csv', `\uFEFF0532 123 45 67;MESAJ;ONAY;HS_ISLAK_IMZA;${at};BIREYSEL\r\n"ayse@example.com";EPOSTA;;HS_ETKINLIK;${at};TACIR\r\n`);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('queued 2 records');
+    expect(await stored()).toEqual(['+905321234567 MESAJ HS_ISLAK_IMZA BIREYSEL', 'ayse@example.com EPOSTA HS_ETKINLIK TACIR']);
+  });
+
+  it('queues a comma-separated file with a header', async () => {
+    const r = await importFile('crm.csv', `recipient,type,source,consentDate\n+905321234599,ARAMA,HS_CAGRI_MERKEZI,${at}\n`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('queued 1 record ');
+    expect(await stored()).toContain('+905321234599 ARAMA HS_CAGRI_MERKEZI BIREYSEL');
+  });
+
+  it('prints its usage and exits 2 without a file', async () => {
+    const r = await run(process.execPath, [BIN, 'import'], { cwd: tmpdir() }).catch((e) => e as { code: number; stderr: string });
+    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: iys-consent import FILE.csv') });
+  });
+});
