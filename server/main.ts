@@ -14,6 +14,9 @@ import { openStore } from './stores/open-store.ts';
 
 // Requests in flight get this long to finish after a stop signal before their sockets are cut.
 const SHUTDOWN_GRACE_MS = 10_000;
+// A consent is a few hundred bytes: a client that takes longer than this to send one is holding a
+// socket open on purpose (slowloris), not typing. Node's own default is 5 minutes.
+const SERVER_OPTIONS = { headersTimeout: 10_000, requestTimeout: 30_000 };
 
 function fail(message: string): never {
   process.stderr.write(`iys-consent: ${message.replace(/[\r\n]+/g, ' ')}\n`);
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
   // (server/sandbox/) start here, with the same store, logger and health checks, and are stopped
   // in shutdown() below before the store closes.
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions: SERVER_OPTIONS }, (info: AddressInfo) => {
     logger.info(
       { event: 'collector.started', host: config.host, port: info.port, store: storeKind, sandbox: config.sandbox, allowedOrigins: config.allowedOrigins.length },
       `iys-consent collector listening on http://${config.host}:${info.port} (${storeKind} ledger${config.sandbox ? ', İYS sandbox' : ''})`,
