@@ -11,12 +11,12 @@ import { checkRecipient } from '../phone.ts';
 
 export type RecordVerdict = { ok: true; record: IysRecord; rawRecipient: string } | { ok: false; issues: FieldIssue[] };
 
-export function validateBatchRecord(raw: unknown, nowMs: number): RecordVerdict {
+export function validateBatchRecord(raw: unknown, nowMs: number, atNow: ReturnType<typeof iysRecordSchemaAt> = iysRecordSchemaAt(nowMs)): RecordVerdict {
   const parsed = batchRecordSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, issues: toFieldIssues(parsed.error) };
   const recipient = checkRecipient(parsed.data.recipient);
   if (!recipient.ok) return { ok: false, issues: [{ path: 'recipient', message: recipient.message }] };
-  const checked = iysRecordSchemaAt(nowMs).safeParse({ ...parsed.data, recipient: recipient.value });
+  const checked = atNow.safeParse({ ...parsed.data, recipient: recipient.value });
   if (!checked.success) return { ok: false, issues: toFieldIssues(checked.error) };
   return { ok: true, record: checked.data, rawRecipient: parsed.data.recipient };
 }
@@ -31,8 +31,10 @@ export type BatchVerdict = { ok: true; records: NewRecord[] } | { ok: false; bad
 export function validateBatch(raws: readonly unknown[], ctx: BatchContext): BatchVerdict {
   const records: NewRecord[] = [];
   const bad: BadRecord[] = [];
+  // One schema for the whole batch: building it per record cost more than the checks themselves.
+  const atNow = iysRecordSchemaAt(ctx.nowMs);
   raws.forEach((raw, index) => {
-    const v = validateBatchRecord(raw, ctx.nowMs);
+    const v = validateBatchRecord(raw, ctx.nowMs, atNow);
     if (!v.ok) bad.push({ index, issues: v.issues });
     else if (bad.length === 0) records.push({ record: v.record, evidence: batchEvidence(v.record, v.rawRecipient, ctx) });
   });
