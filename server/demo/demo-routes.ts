@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { maskRecipient } from '../../shared/recipient.ts';
+import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+import type { HealthChecks } from '../health-routes.ts';
+import { ingestConsent } from '../collector/ingest.ts';
+import type { Sandbox } from '../sandbox/index.ts';
+import type { ConsentStore } from '../stores/store.ts';
+
+const DEMO_DIR = resolve(import.meta.dirname, '../../demo');
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+};
+// The demo pages load nothing inline: the same policy a strict real site would send.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
+
+/** The planted number the sandbox refuses in the "refuse" mode: one bad record among good ones. */
+export const DEMO_BAD_RECIPIENT = '+905320000000';
+
+export const demoModeSchema = z.object({ mode: z.enum(['normal', 'refuse-next', 'transient', 'quota', 'drop']) });
+export type DemoMode = z.infer<typeof demoModeSchema>['mode'];
+
+export type DemoDeps = { store: ConsentStore; sandbox: Sandbox; health: HealthChecks; now?: () => number };
+
+/** The demo's pages (`/`, `/demo/*`) and its small JSON API: the ledger view and the misbehave switch. */
+export function demoRoutes(deps: DemoDeps): Hono {
+  const now = deps.now ?? Date.now;
+  let mode: DemoMode = 'normal';
+  const routes = new Hono();
+
+  const page = (name: string) => {
+    const path = resolve(DEMO_DIR, name);
+    if (!path.startsWith(DEMO_DIR + '/') || !TYPES[extname(path)]) return undefined;
+    try {
+      return { body: readFileSync(path), type: TYPES[extname(path)]! };
+    } catch {
+      return undefined;
+    }
+  };
+  const serve = (name: string) => {
+    const file = page(name);
+    if (!file) return new Response('not found', { status: 404 });
+    return new Response(new Uint8Array(file.body), {
+      headers: { 'Content-Type': file.type, 'Content-Security-Policy': CSP, 'Cache-Control': 'no-cache' },
+    });
+  };
+
+  routes.get('/', () => serve('index.html'));
+  routes.get('/demo/api/ledger', async (c) => {
+    const t = now();
+    const records = [];
+    for await (const r of deps.store.exportRange(t - 4 * 24 * 3600_000, t + 60_000)) records.push(r);
+    const recent = records.slice(-100).reverse();
+    const health = await deps.health.run();
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      records: recent.map((r) => ({
+        id: r.id,
+        recipient: maskRecipient(r.recipient),
+        type: r.type,
+        status: r.status,
+        source: r.source,
+        consentDate: r.consentDate,
+        state: r.state,
+        reason: r.state === 'pending' ? null : r.reason,
+        attempts: r.attempts,
+      })),
+      sandbox: {
+        mode,
+        counts: deps.sandbox.state.counts(),
+        requests: deps.sandbox.state.requests().slice(-20).reverse().map((q) => ({
+          at: formatTurkeyTime(q.at), size: q.records, code: q.dropped ? null : q.code, message: q.dropped ? 'bağlantı koptu (kaydedildi, cevap yok)' : q.message,
+        })),
+      },
+      health: health.status === 'ok' ? 'ok' : `degraded: ${health.reasons.join('; ')}`,
+    });
+  });
+  routes.post('/demo/api/sandbox', async (c) => {
+    const parsed = demoModeSchema.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json({ error: { code: 'invalid-mode', message: 'mode must be normal, refuse-next, transient, quota or drop' } }, 422);
+    mode = parsed.data.mode;
+    const calm = { faults: { failureRate: 0, dropRate: 0, throttleRate: 0 }, refuseRecipients: [] as string[], monthlyQuota: null };
+    deps.sandbox.configure(calm);
+    if (mode === 'transient') deps.sandbox.configure({ faults: { failureRate: 0.5 } });
+    if (mode === 'drop') deps.sandbox.configure({ faults: { dropRate: 0.5 } });
+    if (mode === 'quota') deps.sandbox.configure({ monthlyQuota: deps.sandbox.state.usage().used });
+    if (mode === 'refuse-next') {
+      deps.sandbox.configure({ refuseRecipients: [DEMO_BAD_RECIPIENT] });
+      await deps.store.insert(demoBurst(now()));
+    }
+    return c.json({ mode });
+  });
+  routes.get('/demo/:file', (c) => serve(c.req.param('file')));
+  return routes;
+}
+
+/** Nine good consents and the planted bad one, as if ten people signed up at once. */
+function demoBurst(at: number) {
+  const consentDate = formatTurkeyTime(at);
+  const meta = { receivedAt: at, origin: 'demo', ip: null, userAgent: 'iys-consent demo' };
+  const stamp = String(at % 1_000_000).padStart(6, '0');
+  const phones = [
+    ...Array.from({ length: 9 }, (_, i) => `0533 ${stamp.slice(0, 3)} ${stamp.slice(3, 5)} ${String(i).padStart(2, '0')}`),
+    DEMO_BAD_RECIPIENT,
+  ];
+  return phones.flatMap((recipient) => {
+    const result = ingestConsent({ recipient, channels: ['MESAJ'], consentDate }, meta, { clockToleranceS: 600 });
+    return result.kind === 'records' ? result.records : [];
+  });
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Hono } from 'hono';
+import { errorResponse } from './collector/errors.ts';
+
+/** Where `vite build` puts the self-contained bundle. */
+export const WIDGET_BUNDLE = resolve(import.meta.dirname, '../dist/widget/iys-consent.js');
+
+type Loaded = { body: Buffer; etag: string; mtimeMs: number };
+
+/**
+ * GET /iys-consent.js: the widget as one ES module any site may load (`Access-Control-Allow-Origin: *`:
+ * module scripts are fetched in CORS mode). Read once and re-read only when the file changes, with an
+ * ETag so browsers revalidate cheaply after the short max-age.
+ */
+export function widgetRoute(bundlePath = WIDGET_BUNDLE): Hono {
+  let loaded: Loaded | undefined;
+  const load = (): Loaded | undefined => {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(bundlePath).mtimeMs;
+    } catch {
+      return undefined;
+    }
+    if (loaded?.mtimeMs !== mtimeMs) {
+      const body = readFileSync(bundlePath);
+      loaded = { body, mtimeMs, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+    }
+    return loaded;
+  };
+
+  const routes = new Hono();
+  routes.get('/iys-consent.js', (c) => {
+    const bundle = load();
+    if (!bundle) return errorResponse(c, 404, 'not-found', 'the widget bundle is not built: run `npm run build:widget`');
+    const headers = {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Access-Control-Allow-Origin': '*',
+      'Cache-Control': 'public, max-age=300, stale-while-revalidate=86400',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      'X-Content-Type-Options': 'nosniff',
+      ETag: bundle.etag,
+    };
+    if (c.req.header('if-none-match') === bundle.etag) return new Response(null, { status: 304, headers });
+    return new Response(new Uint8Array(bundle.body), { status: 200, headers });
+  });
+  return routes;
+}
