@@ -11,7 +11,6 @@ import { resolve } from 'node:path';
 import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
 
 const root = import.meta.dirname;
-const outDir = resolve(root, 'dist/widget');
 const entry = resolve(root, 'widget/index.ts');
 
 /** Bytes the browser never needs, dropped from the bundle only (the sources stay readable). */
@@ -31,12 +30,15 @@ export const squeeze = (): Plugin => ({
   },
 });
 
-const bundle = (fileName: string, litExternal: boolean): InlineConfig => ({
+const bundle = (fileName: string, litExternal: boolean, outDir = resolve(root, 'dist/widget')): InlineConfig => ({
   root,
   configFile: false,
   publicDir: false,
   logLevel: 'warn',
   plugins: [squeeze()],
+  // Lit's production build whatever NODE_ENV says (vitest sets `test`, which would pick dev mode).
+  mode: 'production',
+  resolve: { conditions: ['module', 'browser', 'production'] },
   build: {
     outDir,
     emptyOutDir: !litExternal,
@@ -62,16 +64,22 @@ const dropPureMarks = (): Plugin => ({
 });
 
 /** After the self-contained build: the lit-external one and the typings. */
-const secondBuild = (): Plugin => ({
-  name: 'iys-lit-external-and-types',
-  apply: 'build',
-  async closeBundle() {
-    await build(bundle('iys-consent.lit-external.js', true));
-    for (const name of ['iys-consent.d.ts', 'iys-consent.lit-external.d.ts']) {
-      copyFileSync(resolve(root, 'widget/types.d.ts'), resolve(outDir, name));
-    }
-  },
-});
+const secondBuild = (): Plugin => {
+  let outDir = '';
+  return {
+    name: 'iys-lit-external-and-types',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(root, config.build.outDir); // honours an outDir given on the command line or by a test
+    },
+    async closeBundle() {
+      await build(bundle('iys-consent.lit-external.js', true, outDir));
+      for (const name of ['iys-consent.d.ts', 'iys-consent.lit-external.d.ts']) {
+        copyFileSync(resolve(root, 'widget/types.d.ts'), resolve(outDir, name));
+      }
+    },
+  };
+};
 
 const { configFile: _, ...main } = bundle('iys-consent.js', false);
 export default defineConfig({ ...main, plugins: [squeeze(), secondBuild(), dropPureMarks()] });

@@ -1,0 +1,113 @@
+/**
+ * A stand-in collector for the widget's browser tests: serves the built bundle and the test
+ * pages, records every POST /v1/consents and answers like the collector (202 with ids).
+ * Listens on 127.0.0.1 port 0, twice: `origin` for pages and bundle, `otherOrigin` for
+ * cross-origin posts (same handler, different origin).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const BUNDLE = join(resolve(import.meta.dirname, '../..'), 'dist/widget/iys-consent.js');
+
+export type ReceivedPost = {
+  body: Record<string, unknown> & { idempotencyKey: string; channels: string[]; notice: { version: string; hash?: string; lang: string } };
+  contentType: string | undefined;
+  origin: string | undefined;
+  receivedAt: number;
+  /** The ids this post was answered with (empty when it was refused). */
+  answeredIds: string[];
+};
+
+export type PageOptions = { lang?: string; head?: string; csp?: string };
+
+export type WidgetServer = {
+  origin: string;
+  otherOrigin: string;
+  posts: ReceivedPost[];
+  /** Registers a page at /p/<name>; the bundle is already loaded in its head. */
+  page(name: string, body: string, options?: PageOptions): string;
+  /** Registers a script at /js/<name>.js (for pages whose CSP forbids inline script). */
+  script(name: string, code: string): void;
+  /** Status the next posts get (default 202); each call's list is used up front to back. */
+  answerNext(...statuses: number[]): void;
+  close(): Promise<void>;
+};
+
+const listen = (server: Server) =>
+  new Promise<string>((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+
+export async function startWidgetServer(): Promise<WidgetServer> {
+  const pages = new Map<string, { html: string; csp?: string }>();
+  const scripts = new Map<string, string>();
+  const posts: ReceivedPost[] = [];
+  const answers: number[] = [];
+  let ids = 0;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    res.setHeader('Cache-Control', 'no-store');
+    if (url.pathname === '/iys-consent.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Access-Control-Allow-Origin': '*' });
+      return res.end(readFileSync(BUNDLE));
+    }
+    if (url.pathname === '/v1/consents' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const status = answers.shift() ?? 202;
+      const answeredIds = status === 202 ? [`c${++ids}`] : [];
+      posts.push({
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedPost['body'],
+        contentType: req.headers['content-type'],
+        origin: req.headers.origin,
+        receivedAt: Date.now(),
+        answeredIds,
+      });
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+      const body = status === 202 ? { ids: answeredIds, state: 'pending' } : { error: { code: 'test', message: `answered ${status}` } };
+      return res.end(JSON.stringify(body));
+    }
+    const page = url.pathname.startsWith('/p/') ? pages.get(url.pathname.slice(3)) : undefined;
+    if (page) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...(page.csp ? { 'Content-Security-Policy': page.csp } : {}) });
+      return res.end(page.html);
+    }
+    const script = url.pathname.startsWith('/js/') ? scripts.get(url.pathname.slice(4, -3)) : undefined;
+    if (script !== undefined) {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+      return res.end(script);
+    }
+    if (url.pathname === '/thanks') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end('<!doctype html><html lang="tr"><title>Teşekkürler</title><main><h1>Teşekkürler</h1></main></html>');
+    }
+    res.writeHead(404).end();
+  };
+
+  const a = createServer((req, res) => void handle(req, res));
+  const b = createServer((req, res) => void handle(req, res));
+  const [origin, otherOrigin] = await Promise.all([listen(a), listen(b)]);
+
+  return {
+    origin,
+    otherOrigin,
+    posts,
+    page(name, body, { lang = 'tr', head = '', csp } = {}) {
+      const html = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Test ${name}</title>
+<script type="module" src="/iys-consent.js"></script>${head}</head><body><main>${body}</main></body></html>`;
+      pages.set(name, { html, csp });
+      return `${origin}/p/${name}`;
+    },
+    script(name, code) {
+      scripts.set(name, code);
+    },
+    answerNext(...statuses) {
+      answers.push(...statuses);
+    },
+    close: async () => {
+      for (const s of [a, b]) s.closeAllConnections();
+      await Promise.all([a, b].map((s) => new Promise((ok) => s.close(ok))));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The issue's budget: the self-contained bundle, Lit included, at most 9 KB gzip.
+const BUDGET = 9 * 1024;
+const root = resolve(import.meta.dirname, '../..');
+const out = mkdtempSync(join(tmpdir(), 'iys-widget-build-'));
+
+describe('widget build', () => {
+  beforeAll(async () => {
+    await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
+  });
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it(`keeps the self-contained bundle within ${BUDGET} bytes gzip`, () => {
+    const code = readFileSync(join(out, 'iys-consent.js'));
+    const gz9 = gzipSync(code, { level: 9 }).length;
+    const gz6 = gzipSync(code).length;
+    console.log(`iys-consent.js: ${code.length} bytes, ${gz9} bytes gzip -9, ${gz6} bytes gzip -6 (budget ${BUDGET})`);
+    expect(gz6).toBeLessThanOrEqual(BUDGET);
+    expect(gz9).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('makes the self-contained bundle one file with no import of its own', () => {
+    const code = readFileSync(join(out, 'iys-consent.js'), 'utf8');
+    expect(code).not.toMatch(/\bimport\s*[{("'`*]|\bimport\(/);
+    expect(code).toContain('customElements.define');
+  });
+
+  it('leaves lit external in the bundler build and ships the typings', () => {
+    const code = readFileSync(join(out, 'iys-consent.lit-external.js'), 'utf8');
+    expect(code).toMatch(/from\s*["']lit["']/);
+    expect(code).not.toContain('class ReactiveElement');
+    const types = readFileSync(join(out, 'iys-consent.d.ts'), 'utf8');
+    expect(types).toContain("'iys-consent': IysConsentElement");
+  });
+});
