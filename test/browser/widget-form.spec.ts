@@ -25,15 +25,15 @@ function signup(name: string, attrs = '', { spa = true } = {}): string {
      </form>`,
     {
       head: spa
-        ? `<script type="module" src="/js/spa.js"></script>`
+        ? `<script type="module" src="/a/spa.js"></script>`
         : '',
     },
   );
 }
 
 test.beforeAll(() => {
-  server.script(
-    'spa',
+  server.asset(
+    'spa.js',
     `window.submits = 0;
      document.addEventListener('submit', (e) => { window.submits++; e.preventDefault(); });`,
   );

@@ -28,8 +28,8 @@ export type WidgetServer = {
   posts: ReceivedPost[];
   /** Registers a page at /p/<name>; the bundle is already loaded in its head. */
   page(name: string, body: string, options?: PageOptions): string;
-  /** Registers a script at /js/<name>.js (for pages whose CSP forbids inline script). */
-  script(name: string, code: string): void;
+  /** Registers a file at /a/<file> (.js or .css), for pages whose CSP forbids inline script. */
+  asset(file: string, body: string): void;
   /** Status the next posts get (default 202); each call's list is used up front to back. */
   answerNext(...statuses: number[]): void;
   close(): Promise<void>;
@@ -40,7 +40,7 @@ const listen = (server: Server) =>
 
 export async function startWidgetServer(): Promise<WidgetServer> {
   const pages = new Map<string, { html: string; csp?: string }>();
-  const scripts = new Map<string, string>();
+  const assets = new Map<string, string>();
   const posts: ReceivedPost[] = [];
   const answers: number[] = [];
   let ids = 0;
@@ -73,10 +73,10 @@ export async function startWidgetServer(): Promise<WidgetServer> {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...(page.csp ? { 'Content-Security-Policy': page.csp } : {}) });
       return res.end(page.html);
     }
-    const script = url.pathname.startsWith('/js/') ? scripts.get(url.pathname.slice(4, -3)) : undefined;
-    if (script !== undefined) {
-      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
-      return res.end(script);
+    const asset = url.pathname.startsWith('/a/') ? assets.get(url.pathname.slice(3)) : undefined;
+    if (asset !== undefined) {
+      res.writeHead(200, { 'Content-Type': `${url.pathname.endsWith('.css') ? 'text/css' : 'text/javascript'}; charset=utf-8` });
+      return res.end(asset);
     }
     if (url.pathname === '/thanks') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
@@ -95,12 +95,12 @@ export async function startWidgetServer(): Promise<WidgetServer> {
     posts,
     page(name, body, { lang = 'tr', head = '', csp } = {}) {
       const html = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Test ${name}</title>
-<script type="module" src="/iys-consent.js"></script>${head}</head><body><main>${body}</main></body></html>`;
+<script type="module" src="/iys-consent.js"></script>${head}</head><body><main><h1>${name}</h1>${body}</main></body></html>`;
       pages.set(name, { html, csp });
       return `${origin}/p/${name}`;
     },
-    script(name, code) {
-      scripts.set(name, code);
+    asset(file, body) {
+      assets.set(file, body);
     },
     answerNext(...statuses) {
       answers.push(...statuses);
