@@ -1,3 +1,4 @@
+// @ts-nocheck: an example for a React project; this repository has no React to check it against.
 // Example only (not built): <iys-consent> in a React 19 single-page app. React 19 passes
 // attributes and `on…` custom-event props to custom elements; with React 18 add the listeners
 // in an effect instead (ref.current.addEventListener('iys-sent', …)).
