@@ -5,6 +5,9 @@ import type { ConsentStore } from './stores/store.ts';
 import { consentRoutes } from './collector/consent-routes.ts';
 import { errorResponse } from './collector/errors.ts';
 import { HealthChecks, healthRoutes } from './health-routes.ts';
+import { operatorRoutes } from './admin/operator-routes.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { requestId } from './observability/request-id.ts';
 
 export type AppDeps = {
   config: Config;
@@ -14,6 +17,8 @@ export type AppDeps = {
   now?: () => number;
   /** Checks behind /healthz; pass your own to add checks (dispatcher, sandbox…). The store's is added here. */
   health?: HealthChecks;
+  /** Prometheus metrics; the dispatcher feeds the same object. Made here when not given. */
+  metrics?: Metrics;
 };
 
 /** The collector's HTTP app: every route group, composed. One line per group. */
@@ -21,9 +26,14 @@ export function createApp(deps: AppDeps): Hono {
   const health = deps.health ?? new HealthChecks();
   health.addCheck('store', () => deps.store.ping());
 
+  const metrics = deps.metrics ?? createMetrics({ store: deps.store, now: deps.now });
+  const { config, store, logger, now } = deps;
+
   const app = new Hono();
+  app.use(requestId(logger));
   app.route('/', healthRoutes(health));
-  app.route('/', consentRoutes(deps));
+  app.route('/', consentRoutes({ ...deps, metrics }));
+  app.route('/', operatorRoutes({ store, adminToken: config.admin.token, trustProxy: config.trustProxy, logger, metrics, now }));
 
   app.notFound((c) => errorResponse(c, 404, 'not-found', `no ${c.req.method} ${c.req.path} here`));
   app.onError((err, c) => {

@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { Config } from '../config.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import { newRecordId } from '../stores/record-id.ts';
@@ -19,6 +20,7 @@ export type ConsentRouteDeps = {
   now?: () => number;
   /** Bytes; CONSENT_BODY_LIMIT unless a test wants another. */
   bodyLimit?: number;
+  metrics?: Pick<Metrics, 'observeIngest'>;
 };
 
 type Env = BodyTextEnv & { Variables: { receivedAt: number } };
@@ -98,6 +100,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
       },
       inserted.duplicate ? 'consent repeated (idempotency key seen): same ids' : 'consent stored',
     );
+    deps.metrics?.observeIngest(now() - meta.receivedAt);
     return c.json({ ids: inserted.ids, state: 'pending' } satisfies Accepted, 202);
   });
 

@@ -11,8 +11,10 @@ import { isolate } from './isolation.ts';
 import { planSends, type PlannedSend } from './plan.ts';
 
 export type DispatcherEvent =
-  | { type: 'request'; outcome: SendOutcome['kind']; code: number | null; size: number }
-  | { type: 'registered' | 'rejected' | 'expired'; count: number }
+  | { type: 'request'; outcome: SendOutcome['kind']; code: number | null; size: number; ms: number }
+  /** `latenciesMs`: for each record, from the collector receiving it to İYS accepting it. */
+  | { type: 'registered'; count: number; latenciesMs: number[] }
+  | { type: 'rejected' | 'expired'; count: number }
   | { type: 'paused'; reason: string; code: number }
   | { type: 'resumed' };
 
@@ -139,6 +141,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     await store.logAttempt(ids, { at: now(), outcome: 'sending', code: null, message: SENDING, batchSize: size });
     state.inFlight = size;
     let outcome: SendOutcome;
+    const sentAt = now();
     try {
       outcome = await sender.send(records.map(iys));
     } finally {
@@ -154,7 +157,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     }
     const at = now();
     state.lastOutcome = { kind: outcome.kind, code: outcome.code, message: outcome.message, at, size };
-    emit({ type: 'request', outcome: outcome.kind, code: outcome.code, size });
+    emit({ type: 'request', outcome: outcome.kind, code: outcome.code, size, ms: at - sentAt });
     // Records in doubt keep the mark in every later message: it must outlive this process.
     const marked = ids.filter((id) => doubt.has(id));
     const clear = ids.filter((id) => !doubt.has(id));
@@ -178,12 +181,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   async function registered(records: StoredRecord[], held: Set<string>) {
     const ids = records.map((r) => r.id);
-    await store.markRegistered(ids, now());
+    const at = now();
+    await store.markRegistered(ids, at);
     for (const id of ids) {
       held.delete(id);
       doubt.delete(id);
     }
-    emit({ type: 'registered', count: ids.length });
+    emit({ type: 'registered', count: ids.length, latenciesMs: records.map((r) => at - r.receivedAt) });
   }
 
   async function expire(records: StoredRecord[], held: Set<string>) {

@@ -4,7 +4,8 @@ import type { Metrics, PauseStatus } from './metrics.ts';
 /** The dispatcher's onEvent, feeding the metrics: `createDispatcher({ …, onEvent: dispatcherMetrics(metrics) })`. */
 export function dispatcherMetrics(metrics: Metrics): (e: DispatcherEvent) => void {
   return (e) => {
-    if (e.type === 'request') metrics.observeRequest(e.outcome, e.size, 'ms' in e && typeof e.ms === 'number' ? e.ms : undefined);
+    if (e.type === 'request') metrics.observeRequest(e.outcome, e.size, e.ms);
+    if (e.type === 'registered') for (const ms of e.latenciesMs) metrics.observeDispatch(ms);
   };
 }
 

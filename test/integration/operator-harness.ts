@@ -4,15 +4,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { createApp } from '../../server/app.ts';
 import { testConfig, type Config } from '../../server/config.ts';
 import { HealthChecks } from '../../server/health-routes.ts';
-import { operatorRoutes } from '../../server/admin/operator-routes.ts';
 import { createLogger } from '../../server/observability/logger.ts';
 import { createMetrics, type Metrics, type PauseStatus } from '../../server/observability/metrics.ts';
 import { addOperatorHealthChecks } from '../../server/observability/operator-health.ts';
-import { requestId } from '../../server/observability/request-id.ts';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -30,8 +28,7 @@ export type OperatorServer = {
 
 /**
  * The collector as an operator meets it, on 127.0.0.1:0 with the real SQLite store in a temp dir:
- * request ids on every request, the collector's routes, and the operator routes. The admin routes
- * are added here only while createApp does not mount them itself.
+ * request ids on every request, the collector's routes, and the operator routes, all from createApp.
  */
 export async function startOperator(opts: { adminToken?: string | null; config?: Partial<Config>; maxFailures?: number } = {}): Promise<OperatorServer> {
   const dir = mkdtempSync(join(tmpdir(), 'iys-operator-'));
@@ -43,15 +40,9 @@ export async function startOperator(opts: { adminToken?: string | null; config?:
   const metrics = createMetrics({ store, pauseStatus: () => pause });
   const health = addOperatorHealthChecks(new HealthChecks(), { store, pauseStatus: () => pause });
   const adminToken = opts.adminToken === undefined ? ADMIN_TOKEN : opts.adminToken;
-  const config = testConfig({ ...opts.config });
+  const config = testConfig({ ...opts.config, admin: { token: adminToken ?? null } });
 
-  const collector = createApp({ config, store, logger, health });
-  const app = new Hono();
-  app.use(requestId(logger));
-  app.route('/', collector);
-  if (!collector.routes.some((r) => r.path === '/v1/export')) {
-    app.route('/', operatorRoutes({ store, adminToken, trustProxy: false, logger, metrics }));
-  }
+  const app = createApp({ config, store, logger, health, metrics });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
   });
