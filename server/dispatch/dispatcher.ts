@@ -33,6 +33,11 @@ export type DispatcherOptions = {
   now?: () => number;
   random?: () => number;
   onEvent?: (e: DispatcherEvent) => void;
+  /**
+   * Longest idle sleep. Inserts wake the loop, but a SQLite insert from another process (the import
+   * command) cannot: this bounds how long such records wait. Default 10 s.
+   */
+  idlePollMs?: number;
   /** Back-off policies; tests shorten them. */
   transientBackoff?: BackoffPolicy;
   accountBackoff?: BackoffPolicy;
@@ -78,6 +83,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const emit = (e: DispatcherEvent) => opts.onEvent?.(e);
+  const idlePollMs = opts.idlePollMs ?? 10_000;
 
   let running = false;
   let stopping = false;
@@ -405,7 +411,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
       if (stopping) break;
       if (next === 0) continue;
-      await waitUntil(next);
+      const latest = now() + idlePollMs;
+      await waitUntil(next === null ? latest : Math.min(next, latest));
     }
   }
 
