@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSandbox, type Sandbox } from '../../server/sandbox/index.ts';
+import { openStore } from '../../server/stores/open-store.ts';
+import type { ConsentStore } from '../../server/stores/store.ts';
+import { ACCOUNT, settled, storedTwice } from './dispatch-harness.ts';
+import {
+  idsOf, insertWorkload, killAllWorkers, killWithStoredRequestInFlight, outOfOrder, spawnWorker,
+  startRoutedSandbox, type RoutedSandbox,
+} from './dispatch-workers.ts';
+
+/**
+ * The SQLite collector killed with SIGKILL while İYS (the sandbox, strict about duplicates) has
+ * stored its request but not answered it, then started again on the same file: the new process
+ * finds the records of the lost request in doubt once the dead one's lease has run out, and
+ * settles everything without storing anything twice or rejecting anything.
+ */
+
+const LEASE_MS = 2_000;
+const tmpRoot = mkdtempSync(join(tmpdir(), 'iys-dispatch-crash-'));
+let store: ConsentStore | undefined;
+let routed: RoutedSandbox | undefined;
+afterAll(async () => {
+  await killAllWorkers();
+  await routed?.close();
+  await store?.close();
+  rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+describe('SQLite collector SIGKILLed mid-dispatch and restarted', () => {
+  it('registers every record once, none rejected, after the restart', async () => {
+    const dbUrl = `file:${join(tmpRoot, 'ledger.db')}`;
+    store = openStore(dbUrl);
+    await store.init();
+    const { total, pairPhones } = await insertWorkload(store, 2000, 100);
+
+    // delayMs puts the kill between storing and answering; dropRate loses some answers on top.
+    const sandbox: Sandbox = createSandbox({ ...ACCOUNT, duplicates: 'strict', faults: { delayMs: 300, dropRate: 0.05, seed: 3 } });
+    routed = await startRoutedSandbox(sandbox, ['first', 'second']);
+    const worker = (owner: string) =>
+      spawnWorker({ dbUrl, sandboxUrl: routed!.urlFor(owner), owner, batchMax: 100, flushMs: 50, leaseMs: LEASE_MS });
+
+    const started = Date.now();
+    const first = worker('first');
+    const { inFlight, killedAt } = await killWithStoredRequestInFlight(first, routed, sandbox);
+    const registeredAtKill = (await store.countByState()).registered;
+    sandbox.configure({ faults: { delayMs: 0 } });
+
+    const second = worker('second');
+    const counts = await settled(store, 50_000);
+    const drainMs = Date.now() - started;
+    second.child.kill('SIGTERM');
+    const exit = await second.exited;
+
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(registeredAtKill).toBeGreaterThan(0);
+    expect(registeredAtKill).toBeLessThan(total);
+    expect(counts).toMatchObject({ pending: 0, registered: total, rejected: 0, expired: 0 });
+    expect(sandbox.state.records()).toHaveLength(total);
+    expect(storedTwice(sandbox)).toEqual([]);
+    expect(outOfOrder(sandbox, pairPhones)).toEqual([]);
+
+    // The lost request's records were registered by the doubt rule, not sent as new ones.
+    const lost = await idsOf(store, inFlight.list);
+    expect(lost).toHaveLength(inFlight.list.length);
+    const takeOver: number[] = [];
+    for (const id of lost) {
+      const attempts = await store.attemptsOf(id);
+      expect(attempts.some((a) => /taken as stored/.test(a.message))).toBe(true);
+      const next = attempts.find((a) => a.outcome === 'sending' && a.at > killedAt);
+      if (next) takeOver.push(next.at - killedAt);
+    }
+    expect(takeOver).toHaveLength(lost.length);
+
+    // SIGTERM: stop() finished and the process left by itself.
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(second.lines.some((l) => l.event === 'worker.stopped')).toBe(true);
+    for (const w of [first, second]) {
+      expect(w.stderr()).toBe('');
+      expect(w.lines.filter((l) => l.event === 'dispatch.error')).toEqual([]);
+    }
+
+    const requests = Object.values(sandbox.state.counts()).reduce((a, b) => a + b, 0);
+    console.log(
+      `sqlite restart: ${total} records (${registeredAtKill} registered at the kill), ${requests} requests ` +
+        `(${JSON.stringify(sandbox.state.counts())}), drained in ${drainMs} ms; killed request of ${inFlight.list.length} ` +
+        `records taken over ${Math.min(...takeOver)}–${Math.max(...takeOver)} ms after the kill (lease ${LEASE_MS} ms)`,
+    );
+  }, 90_000);
+});
