@@ -6,7 +6,7 @@ import type { ConsentSender, SendOutcome } from '../iletimerkezi/outcome.ts';
 import type { ConsentStore, StoredRecord } from '../stores/store.ts';
 import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';
 import { ageOf, isExpired, warningLevel } from './deadline.ts';
-import { DOUBT_MARK, SENDING, isInDoubt } from './doubt.ts';
+import { DOUBT_MARK, SENDING, STORED_MARK, TAKEN_AS_STORED, isInDoubt } from './doubt.ts';
 import { isolate } from './isolation.ts';
 import { planSends, type PlannedSend } from './plan.ts';
 
@@ -72,7 +72,6 @@ class EndPass extends Error {
 }
 
 const EXPIRED_REASON = 'past the 72-hour İYS deadline before it could be sent';
-const DOUBT_REGISTERED = 'refused alone after a request carrying it got no answer: taken as stored by that request';
 
 /**
  * The loop that moves pending records to İYS: claim (earliest deadline first), plan, send, record
@@ -164,12 +163,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const at = now();
     state.lastOutcome = { kind: outcome.kind, code: outcome.code, message: outcome.message, at, size };
     emit({ type: 'request', outcome: outcome.kind, code: outcome.code, size, ms: at - sentAt });
-    // Records in doubt keep the mark in every later message: it must outlive this process.
+    // Records in doubt keep the mark in every later message: it must outlive this process. An
+    // accepted answer's line says the records are stored, for a crash before markRegistered (doubt.ts).
     const marked = ids.filter((id) => doubt.has(id));
     const clear = ids.filter((id) => !doubt.has(id));
     const attempt = { at, outcome: outcome.kind, code: outcome.code, batchSize: size };
-    if (clear.length) await store.logAttempt(clear, { ...attempt, message: outcome.message });
-    if (marked.length) await store.logAttempt(marked, { ...attempt, message: DOUBT_MARK + outcome.message });
+    const accepted = outcome.kind === 'accepted';
+    const message = accepted ? STORED_MARK + outcome.message : outcome.message;
+    if (clear.length) await store.logAttempt(clear, { ...attempt, message });
+    if (marked.length) await store.logAttempt(marked, { ...attempt, message: accepted ? message : DOUBT_MARK + message });
     return outcome;
   }
 
@@ -210,9 +212,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   /** A record refused on its own: rejected, unless a lost request may have stored it (then the refusal is the duplicate). */
   async function refusedAlone(r: StoredRecord, message: string, held: Set<string>) {
     if (inDoubt(r)) {
-      await store.logAttempt([r.id], { at: now(), outcome: 'resolved', code: null, message: DOUBT_REGISTERED, batchSize: 1 });
+      await store.logAttempt([r.id], { at: now(), outcome: 'resolved', code: null, message: TAKEN_AS_STORED, batchSize: 1 });
       await registered([r], held);
-      logger.warn({ event: 'dispatch.doubt-resolved', recipient: maskRecipient(r.recipient), type: r.type }, DOUBT_REGISTERED);
+      logger.warn({ event: 'dispatch.doubt-resolved', recipient: maskRecipient(r.recipient), type: r.type }, TAKEN_AS_STORED);
       return;
     }
     await store.markRejected([r.id], message, now());

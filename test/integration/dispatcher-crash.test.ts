@@ -2,10 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../server/sandbox/index.ts';
+import { createDispatcher } from '../../server/dispatch/dispatcher.ts';
+import { SENDING } from '../../server/dispatch/doubt.ts';
+import { createIletiMerkeziClient } from '../../server/iletimerkezi/client.ts';
+import { silentLogger } from '../../server/observability/logger.ts';
+import { createSandbox, startSandboxServer, type Sandbox } from '../../server/sandbox/index.ts';
 import { openStore } from '../../server/stores/open-store.ts';
 import type { ConsentStore } from '../../server/stores/store.ts';
-import { ACCOUNT, settled, storedTwice } from './dispatch-harness.ts';
+import { ACCOUNT, newRecord, settled, storedTwice, waitFor } from './dispatch-harness.ts';
 import {
   idsOf, insertWorkload, killAllWorkers, killWithStoredRequestInFlight, outOfOrder, spawnWorker,
   startRoutedSandbox, type RoutedSandbox,
@@ -89,4 +93,70 @@ describe('SQLite collector SIGKILLed mid-dispatch and restarted', () => {
         `records taken over ${Math.min(...takeOver)}–${Math.max(...takeOver)} ms after the kill (lease ${LEASE_MS} ms)`,
     );
   }, 90_000);
+});
+
+/**
+ * The narrowest crash windows, made certain instead of hit by chance: the ledger's markRegistered
+ * never returns in the first dispatcher (its process "dies" right after writing the answer's
+ * attempt line), and a second dispatcher on the same file takes over once the lease runs out.
+ */
+describe('a crash between an answer and the ledger marking the record registered', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function takeOverAfterFrozenMark(opts: { records: number; sentBefore: boolean }) {
+    const url = `file:${join(tmpRoot, `window-${opts.sentBefore ? 'doubt' : 'accepted'}.db`)}`;
+    const ledger = openStore(url);
+    await ledger.init();
+    const sandbox = createSandbox({ ...ACCOUNT, duplicates: 'strict' });
+    const server = await startSandboxServer(sandbox, { port: 0 });
+    const client = createIletiMerkeziClient({ baseUrl: server.url, ...ACCOUNT, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 });
+    cleanups.push(() => ledger.close(), () => server.close(), () => client.close());
+
+    const now = Date.now();
+    const news = Array.from({ length: opts.records }, () => newRecord({ now }));
+    const { ids } = await ledger.insert(news);
+    if (opts.sentBefore) {
+      // A process that died with the request on the wire: İYS stored it, the ledger says "sent".
+      expect((await client.send(news.map((n) => n.record))).kind).toBe('accepted');
+      await ledger.logAttempt(ids, { at: now, outcome: 'sending', code: null, message: SENDING, batchSize: ids.length });
+    }
+
+    let frozen = false;
+    const dying = new Proxy(ledger, {
+      get(target, prop) {
+        if (prop === 'markRegistered') {
+          return () => {
+            frozen = true;
+            return new Promise<void>(() => {});
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const timings = { batchMax: 100, flushMs: 0, leaseMs: 500, logger: silentLogger, sender: client };
+    // Left hanging, as a dead process would be: its stop() would wait for the frozen call.
+    createDispatcher({ ...timings, store: dying, owner: 'dies' }).start();
+    await waitFor('the first dispatcher frozen before marking the records registered', () => frozen);
+    expect((await ledger.countByState()).pending).toBe(opts.records);
+
+    const second = createDispatcher({ ...timings, store: ledger, owner: 'takes-over' });
+    second.start();
+    cleanups.push(() => second.stop());
+    const counts = await settled(ledger, 20_000);
+    expect(counts).toMatchObject({ pending: 0, registered: opts.records, rejected: 0 });
+    expect(sandbox.state.records()).toHaveLength(opts.records);
+    expect(storedTwice(sandbox)).toEqual([]);
+  }
+
+  it('after a 200 was logged: the next owner registers the records, none rejected', async () => {
+    await takeOverAfterFrozenMark({ records: 20, sentBefore: false });
+  });
+
+  it('after a record in doubt was taken as stored: the next owner registers it, not rejected', async () => {
+    await takeOverAfterFrozenMark({ records: 1, sentBefore: true });
+  });
 });

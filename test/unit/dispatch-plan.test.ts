@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planSends } from '../../server/dispatch/plan.ts';
-import { DOUBT_MARK, SENDING, isInDoubt } from '../../server/dispatch/doubt.ts';
+import { DOUBT_MARK, SENDING, STORED_MARK, TAKEN_AS_STORED, isInDoubt } from '../../server/dispatch/doubt.ts';
 import { keyOf } from '../../shared/iys-record.ts';
 import { DEADLINE_MS, formatTurkeyTime } from '../../shared/turkey-time.ts';
 import type { StoredRecord } from '../../server/stores/store.ts';
@@ -47,5 +47,11 @@ describe('isInDoubt', () => {
     expect(isInDoubt({ state: 'pending', reason: 'İstekte gönderilen bazı değerler doğrulanamadı' })).toBe(false);
     expect(isInDoubt({ state: 'pending', reason: null })).toBe(false);
     expect(isInDoubt({ state: 'registered', reason: SENDING })).toBe(false);
+  });
+
+  it('holds for a pending record whose last line says İYS has it (a crash before the state was written)', () => {
+    expect(isInDoubt({ state: 'pending', reason: `${STORED_MARK}İşlem başarılı` })).toBe(true);
+    expect(isInDoubt({ state: 'pending', reason: TAKEN_AS_STORED })).toBe(true);
+    expect(isInDoubt({ state: 'registered', reason: `${STORED_MARK}İşlem başarılı` })).toBe(false);
   });
 });
