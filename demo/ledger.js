@@ -1,11 +1,13 @@
 // The demo's live ledger: polls the collector's demo API and redraws two tables. No inline script (CSP).
 const STATE_LABEL = { pending: 'bekliyor', registered: 'kaydedildi', rejected: 'reddedildi', expired: 'süresi doldu' };
 const MODE_LABEL = {
-  normal: 'Sandbox normal çalışıyor.',
-  'refuse-next': 'Sandbox sonraki yeni alıcıyı reddedecek (422): dispatcher kötü kaydı ayıklar, gerisini kaydeder.',
-  transient: "Sandbox isteklerin yarısına 503 veriyor: dispatcher bekleyip yeniden dener.",
-  quota: 'Sandbox kotası doldu (405): gönderim durur, kayıtlar bekler, kota açılınca kendiliğinden devam eder.',
-  drop: 'Sandbox kaydeder ama cevap vermeden bağlantıyı koparır: dispatcher çift kayıt yapmadan çözer.',
+  normal: 'Sandbox normal çalışıyor: kayıtlar birkaç saniye içinde "kaydedildi" olur.',
+  'refuse-next':
+    "On kişilik bir kayıt dalgası eklendi; içindeki uydurma numarayı (+90532*****00) sandbox reddediyor (422). " +
+    'Dispatcher kötü kaydı ayıklar ("reddedildi"), kalan dokuzunu kaydeder.',
+  transient: "Sandbox isteklerin yarısına 503 veriyor: dispatcher bekleyip yeniden dener (İstek sütunu artar).",
+  quota: 'Sandbox kotası doldu (405): gönderim durur, yeni kayıtlar bekler; "Normal" ile kota açılınca kendiliğinden devam eder.',
+  drop: 'Sandbox kaydeder ama cevap vermeden bağlantıyı koparır: dispatcher kaydı çift göndermeden çözer.',
 };
 
 function cell(text, className) {
@@ -15,42 +17,52 @@ function cell(text, className) {
   return td;
 }
 
-function emptyRow(text) {
+function emptyRow(text, span) {
   const tr = document.createElement('tr');
   const td = cell(text);
-  td.colSpan = 8;
+  td.colSpan = span;
   tr.append(td);
   return tr;
 }
 
-function fill(tbody, rows) {
-  tbody.replaceChildren(...rows);
+function summary(records) {
+  const counts = {};
+  for (const r of records) counts[r.state] = (counts[r.state] ?? 0) + 1;
+  return Object.entries(STATE_LABEL).filter(([s]) => counts[s]).map(([s, label]) => `${counts[s]} ${label}`).join(' · ');
 }
 
 async function refresh() {
   const res = await fetch('/demo/api/ledger', { cache: 'no-store' });
   if (!res.ok) return;
   const data = await res.json();
-  const records = document.querySelector('#records tbody');
-  fill(records, data.records.length === 0
-    ? [emptyRow('Henüz kayıt yok.')]
+  document.querySelector('#records tbody').replaceChildren(...(data.records.length === 0
+    ? [emptyRow('Henüz kayıt yok. Üye ol sayfasından bir izin verin.', 8)]
     : data.records.map((r) => {
         const tr = document.createElement('tr');
         tr.dataset.state = r.state;
         tr.dataset.type = r.type;
         tr.dataset.status = r.status;
-        tr.append(cell(r.consentDate), cell(r.recipient), cell(r.type), cell(r.status), cell(r.source), cell(String(r.attempts)),
-          cell(STATE_LABEL[r.state] ?? r.state, `state state-${r.state}`), cell(r.reason ?? ''));
+        tr.append(cell(r.consentDate), cell(r.recipient, 'mono'), cell(r.type), cell(r.status), cell(r.source), cell(String(r.requests)),
+          cell(STATE_LABEL[r.state] ?? r.state, `state state-${r.state}`), cell(r.note, 'note'));
         return tr;
-      }));
-  const requests = document.querySelector('#requests tbody');
-  fill(requests, data.sandbox.requests.map((q) => {
-    const tr = document.createElement('tr');
-    tr.append(cell(q.at), cell(String(q.size)), cell(String(q.code ?? '—'), q.code === 200 ? 'ok' : 'bad'), cell(q.message));
-    return tr;
-  }));
-  document.getElementById('mode').textContent = MODE_LABEL[data.sandbox.mode] ?? '';
-  document.getElementById('health').textContent = data.health ? `Collector: ${data.health}` : '';
+      })));
+  document.getElementById('summary').textContent = summary(data.records);
+  document.querySelector('#requests tbody').replaceChildren(...(data.sandbox.requests.length === 0
+    ? [emptyRow('Henüz istek yok.', 4)]
+    : data.sandbox.requests.map((q) => {
+        const tr = document.createElement('tr');
+        tr.append(cell(q.at), cell(String(q.size ?? '—')), cell(String(q.code ?? '—'), q.code === 200 ? 'ok' : 'bad'), cell(q.message));
+        return tr;
+      })));
+  showMode(data.sandbox.mode);
+  document.getElementById('health').textContent = data.health ? `Collector sağlığı (/healthz): ${data.health}` : '';
+}
+
+function showMode(mode) {
+  for (const b of document.querySelectorAll('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
+  const text = MODE_LABEL[mode] ?? '';
+  const out = document.getElementById('mode');
+  if (out.textContent !== text) out.textContent = text; // unchanged text: no repeat for screen readers
 }
 
 for (const button of document.querySelectorAll('[data-mode]')) {

@@ -6,6 +6,7 @@ import { maskRecipient } from '../../shared/recipient.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import type { HealthChecks } from '../health-routes.ts';
 import { ingestConsent } from '../collector/ingest.ts';
+import { DOUBT_MARK, SENDING, STORED_MARK } from '../dispatch/doubt.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import type { ConsentStore } from '../stores/store.ts';
 
@@ -15,6 +16,7 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.png': 'image/png',
+  '.svg': 'image/svg+xml',
 };
 // The demo pages load nothing inline: the same policy a strict real site would send.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
@@ -56,10 +58,14 @@ export function demoRoutes(deps: DemoDeps): Hono {
     const records = [];
     for await (const r of deps.store.exportRange(t - 4 * 24 * 3600_000, t + 60_000)) records.push(r);
     const recent = records.slice(-100).reverse();
+    // `attempts` also counts the "sending" line written before each request: count answers instead.
+    const requestsOf = await Promise.all(
+      recent.map(async (r) => (await deps.store.attemptsOf(r.id)).filter((a) => a.outcome !== 'sending').length),
+    );
     const health = await deps.health.run();
     c.header('Cache-Control', 'no-store');
     return c.json({
-      records: recent.map((r) => ({
+      records: recent.map((r, i) => ({
         id: r.id,
         recipient: maskRecipient(r.recipient),
         type: r.type,
@@ -67,8 +73,8 @@ export function demoRoutes(deps: DemoDeps): Hono {
         source: r.source,
         consentDate: r.consentDate,
         state: r.state,
-        reason: r.state === 'pending' ? null : r.reason,
-        attempts: r.attempts,
+        note: noteOf(r.reason),
+        requests: requestsOf[i],
       })),
       sandbox: {
         mode,
@@ -97,6 +103,18 @@ export function demoRoutes(deps: DemoDeps): Hono {
   });
   routes.get('/demo/:file', (c) => serve(c.req.param('file')));
   return routes;
+}
+
+/**
+ * The last answer about a record, for a visitor: the dispatcher's bookkeeping marks (doubt.ts)
+ * become words. Pending records show theirs too, so a transient failure is visible while it lasts.
+ */
+export function noteOf(reason: string | null): string {
+  if (reason === null) return '';
+  if (reason === SENDING) return 'gönderildi, cevap bekleniyor';
+  if (reason.startsWith(STORED_MARK)) return reason.slice(STORED_MARK.length);
+  if (reason.startsWith(DOUBT_MARK)) return `cevap kaybolmuştu (İYS'de olabilir): ${reason.slice(DOUBT_MARK.length)}`;
+  return reason;
 }
 
 /** Nine good consents and the planted bad one, as if ten people signed up at once. */
