@@ -34,7 +34,7 @@ export const MODES: Record<Mode['name'], Mode> = {
   smoke: {
     name: 'smoke',
     ingest: { connections: [16], durationS: 1 },
-    middleware: { posts: 500, rounds: 1 },
+    middleware: { posts: 2000, rounds: 1 },
     dispatch: { records: 2000 },
     isolation: { n: 5000, ks: [1, 5, 10, 50], placements: 2 },
     latency: { ratePerS: 5, durationS: 2, flushMs: 200 },

@@ -61,7 +61,9 @@ export function report(results: BenchResults): string {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const name = process.argv.includes('--full') ? 'full' : process.argv.includes('--smoke') ? 'smoke' : 'quick';
-  const results = await runBench({ mode: MODES[name] });
+  const outAt = process.argv.indexOf('--out');
+  const out = outAt > 0 ? process.argv[outAt + 1] : undefined;
+  const results = await runBench({ mode: MODES[name], out });
   process.stdout.write(report(results));
   const missed = results.rows.filter((r) => r.met === false);
   if (missed.length) process.stdout.write(`\n${missed.length} row(s) below target: see the note column.\n`);
