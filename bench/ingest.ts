@@ -76,7 +76,7 @@ export async function ingestBench(mode: Mode, log: (s: string) => void): Promise
         const ratio = b.reqPerS > 0 ? r.reqPerS / b.reqPerS : null;
         const met = atTarget ? ratio !== null && ratio >= 0.5 && missing === 0 : missing === 0;
         const why: string[] = [];
-        if (atTarget && ratio !== null && ratio < 0.5) why.push('below half the bare route: validation, zod and an fsynced commit per group cost more than JSON.parse');
+        if (atTarget && ratio !== null && ratio < 0.5) why.push('below half the bare route: the collector validates, logs and waits for a durable commit where the bare route only parses (see the in-process rows below)');
         if (missing > 0) why.push(`${missing} acknowledged records NOT in the ledger`);
         if (refused > 0) why.push(`${refused} requests not 2xx (non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})`);
         rows.push(

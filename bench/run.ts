@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dispatchBench } from './dispatch.ts';
 import { ingestBench } from './ingest.ts';
+import { ingestCostBench } from './ingest-cost.ts';
 import { isolationBench } from './isolation.ts';
 import { latencyBench } from './latency.ts';
 import { memoryBench } from './memory.ts';
@@ -26,6 +27,7 @@ export async function runBench(opts: { mode: Mode; out?: string; log?: (s: strin
   const steps: Step[] = [
     { bench: 'ingest', run: () => ingestBench(mode, log) },
     { bench: 'ingest', run: () => middlewareBench(mode) },
+    { bench: 'ingest', run: () => ingestCostBench(mode) },
     { bench: 'dispatch', run: () => dispatchBench(mode) },
     { bench: 'isolation', run: () => isolationBench(mode) },
     { bench: 'latency', run: () => latencyBench(mode) },
