@@ -51,7 +51,7 @@ async function refresh() {
     ? [emptyRow('Henüz istek yok.', 4)]
     : data.sandbox.requests.map((q) => {
         const tr = document.createElement('tr');
-        tr.append(cell(q.at), cell(String(q.size ?? '—')), cell(String(q.code ?? '—'), q.code === 200 ? 'ok' : 'bad'), cell(q.message));
+        tr.append(cell(q.at), cell(String(q.size ?? '—')), cell(String(q.code ?? '—'), q.code === 200 ? 'ok' : 'bad'), cell(q.message, 'note'));
         return tr;
       })));
   showMode(data.sandbox.mode);

@@ -6,9 +6,9 @@ import { maskRecipient } from '../../shared/recipient.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import type { HealthChecks } from '../health-routes.ts';
 import { ingestConsent } from '../collector/ingest.ts';
-import { DOUBT_MARK, SENDING, STORED_MARK } from '../dispatch/doubt.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import type { ConsentStore } from '../stores/store.ts';
+import { explainRefusals, noteOf } from './ledger-notes.ts';
 
 const DEMO_DIR = resolve(import.meta.dirname, '../../demo');
 const TYPES: Record<string, string> = {
@@ -58,6 +58,8 @@ export function demoRoutes(deps: DemoDeps): Hono {
     const records = [];
     for await (const r of deps.store.exportRange(t - 4 * 24 * 3600_000, t + 60_000)) records.push(r);
     const recent = records.slice(-100).reverse();
+    const why = explainRefusals(records);
+    for (const r of records) if (r.recipient === DEMO_BAD_RECIPIENT && r.state === 'rejected') why.set(r.id, 'demo: sandbox bu uydurma numarayı reddediyor');
     // `attempts` also counts the "sending" line written before each request: count answers instead.
     const requestsOf = await Promise.all(
       recent.map(async (r) => (await deps.store.attemptsOf(r.id)).filter((a) => a.outcome !== 'sending').length),
@@ -73,7 +75,7 @@ export function demoRoutes(deps: DemoDeps): Hono {
         source: r.source,
         consentDate: r.consentDate,
         state: r.state,
-        note: noteOf(r.reason),
+        note: noteOf(r.reason, why.get(r.id)),
         requests: requestsOf[i],
       })),
       sandbox: {
@@ -103,18 +105,6 @@ export function demoRoutes(deps: DemoDeps): Hono {
   });
   routes.get('/demo/:file', (c) => serve(c.req.param('file')));
   return routes;
-}
-
-/**
- * The last answer about a record, for a visitor: the dispatcher's bookkeeping marks (doubt.ts)
- * become words. Pending records show theirs too, so a transient failure is visible while it lasts.
- */
-export function noteOf(reason: string | null): string {
-  if (reason === null) return '';
-  if (reason === SENDING) return 'gönderildi, cevap bekleniyor';
-  if (reason.startsWith(STORED_MARK)) return reason.slice(STORED_MARK.length);
-  if (reason.startsWith(DOUBT_MARK)) return `cevap kaybolmuştu (İYS'de olabilir): ${reason.slice(DOUBT_MARK.length)}`;
-  return reason;
 }
 
 /** Nine good consents and the planted bad one, as if ten people signed up at once. */

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { startDemo, type DemoProcess } from './demo-process.ts';
@@ -63,6 +64,7 @@ test('sign-up: the phone and call consents go registered, shown masked, and reac
   await page.getByRole('checkbox', { name: /telefon araması yoluyla/ }).check();
   await expect(page.getByRole('checkbox', { name: /e-posta yoluyla/ })).not.toBeChecked();
   await page.screenshot({ path: join(ARTIFACTS, 'demo-signup.png') });
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 
   const clickedAt = Date.now();
   await page.getByRole('button', { name: 'Kaydol' }).click();
@@ -124,6 +126,7 @@ test('the misbehave switch: the planted record ends rejected with a reason, the 
   await expect(bad).toHaveAttribute('data-state', 'rejected', { timeout: 60_000 });
   await expect(bad.locator('td').last()).not.toBeEmpty();
   await expect(bad).toContainText('reddedildi');
+  await expect(bad).toContainText('demo: sandbox bu uydurma numarayı reddediyor');
 
   const good = page.locator('#records tbody tr', { hasText: /\+90533\*{5}0\d/ });
   await expect(good).toHaveCount(9);
@@ -131,10 +134,35 @@ test('the misbehave switch: the planted record ends rejected with a reason, the 
   // The requests table shows the refused request and the ones that went through.
   await expect(page.locator('#requests tbody td.bad', { hasText: '422' }).first()).toBeVisible();
   await page.screenshot({ path: join(ARTIFACTS, 'demo-ledger.png') });
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 
   const held = await sandboxRecords();
   expect(held.some((r) => r.recipient === '+905320000000')).toBe(false);
   expect(held.filter((r) => /^\+90533\d{5}0\d$/.test(r.recipient))).toHaveLength(9);
+  expect(errors).toEqual([]);
+});
+
+test('back to normal, a second call consent for the same number: İYS refuses ONAY after ONAY and the ledger says why', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(`${demo.origin}/demo/ledger.html`);
+  await page.getByRole('button', { name: 'Normal', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Normal', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('button', { name: 'Sonraki kaydı reddet (422)' })).toHaveAttribute('aria-pressed', 'false');
+
+  await page.goto(`${demo.origin}/`);
+  await page.getByLabel('Ad Soyad').fill('Ayşe Yılmaz');
+  await page.getByLabel('Cep telefonu').pressSequentially(PHONE_TYPED);
+  await page.getByRole('checkbox', { name: /telefon araması yoluyla/ }).check();
+  await page.getByRole('button', { name: 'Kaydol' }).click();
+  await page.waitForURL('**/demo/ledger.html', { timeout: 30_000 });
+
+  const calls = rows(page, PHONE_MASKED).and(page.locator('[data-type="ARAMA"]'));
+  await expect(calls).toHaveCount(2);
+  const second = calls.first(); // newest first
+  await expect(second).toHaveAttribute('data-state', 'rejected', { timeout: 45_000 });
+  await expect(second).toContainText('ONAY ardından ONAY');
+  await expect(calls.last()).toHaveAttribute('data-state', 'registered');
+  expect((await sandboxRecords()).filter((r) => r.recipient === PHONE && r.type === 'ARAMA')).toHaveLength(1);
   expect(errors).toEqual([]);
 });
 
