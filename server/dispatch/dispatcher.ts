@@ -6,7 +6,7 @@ import type { ConsentSender, SendOutcome } from '../iletimerkezi/outcome.ts';
 import type { ConsentStore, StoredRecord } from '../stores/store.ts';
 import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';
 import { ageOf, isExpired, warningLevel } from './deadline.ts';
-import { DOUBT_MARK, SENDING, STORED_MARK, TAKEN_AS_STORED, isInDoubt } from './doubt.ts';
+import { BATCH_TAKEN_AS_STORED, DOUBT_MARK, SENDING, STORED_MARK, TAKEN_AS_STORED, isInDoubt } from './doubt.ts';
 import { isolate } from './isolation.ts';
 import { planSends, type PlannedSend } from './plan.ts';
 
@@ -71,6 +71,10 @@ class EndPass extends Error {
   }
 }
 
+// Single-record probes that tell a stored lost request from one with a bad record; only for
+// batches large enough that probing is cheaper than judging each record alone.
+const DOUBT_PROBES = 4;
+const PROBE_FROM = 16;
 const EXPIRED_REASON = 'past the 72-hour İYS deadline before it could be sent';
 
 /**
@@ -93,10 +97,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let transientStreak = 0;
   let accountStreak = 0;
   let warnedLevel = 0;
-  // Records of a request that got no answer, by id → all ids of that request. Batches are atomic,
-  // so once any of them is accepted on its own the lost request cannot have been stored (strict),
-  // or duplicates are accepted anyway (lenient): the doubt is lifted for the whole request.
-  const doubt = new Map<string, Set<string>>();
+  // For each record, the requests that carried it and got no answer (each as the set of its ids).
+  // Batches are atomic, so once any record of a lost request is accepted, that request cannot have
+  // been stored (strict), or duplicates are accepted anyway (lenient): that one request's doubt is
+  // lifted for all its records. A record stays in doubt while any of its lost requests is unresolved.
+  const doubt = new Map<string, Set<string>[]>();
   const cleared = new Set<string>();
   const state: DispatcherStatus = {
     running: false, paused: null, lastOutcome: null, inFlight: 0, pending: 0, oldestPendingAgeMs: null, requests: 0,
@@ -156,7 +161,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     if (outcome.kind === 'ambiguous') {
       const lost = new Set(ids);
       for (const id of ids) {
-        doubt.set(id, lost);
+        doubt.set(id, [...(doubt.get(id) ?? []), lost]);
         cleared.delete(id);
       }
     }
@@ -178,11 +183,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   /** An acceptance of some records of a lost request shows the lost one was not stored (see `doubt`). */
   function liftDoubt(accepted: StoredRecord[]) {
     for (const r of accepted) {
-      const lost = doubt.get(r.id);
-      if (!lost) continue;
-      for (const member of lost) {
-        doubt.delete(member);
-        cleared.add(member);
+      for (const lost of doubt.get(r.id) ?? []) {
+        for (const member of lost) {
+          const left = (doubt.get(member) ?? []).filter((l) => l !== lost);
+          if (left.length > 0) doubt.set(member, left);
+          else {
+            doubt.delete(member);
+            cleared.add(member);
+          }
+        }
       }
     }
   }
@@ -309,7 +318,42 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     }
   }
 
-  async function isolateRefused(records: StoredRecord[], firstMessage: string, held: Set<string>, renew: () => Promise<void>) {
+  /**
+   * A refused re-send of records that may all be stored already. Batches are atomic: if the lost
+   * request was stored, every record of it is now a duplicate and would be refused alone, one
+   * request each (2n with splitting). If it was not stored, some record is bad but most are good.
+   * A few single records, spread over the batch, tell the two apart: one accepted proves the lost
+   * request was not stored (the isolation then goes on as usual); all refused means it was, unless
+   * nearly every record is bad, a chance of (bad share)^probes.
+   * Returns the records still to isolate, or [] when they were all taken as stored.
+   */
+  async function probeLostRequest(records: StoredRecord[], held: Set<string>, renew: () => Promise<void>): Promise<StoredRecord[]> {
+    const step = records.length / DOUBT_PROBES;
+    const probes = Array.from({ length: DOUBT_PROBES }, (_, i) => records[Math.floor(i * step + random() * step)]!);
+    for (const probe of probes) {
+      for (;;) {
+        if (stopping) throw new EndPass(0);
+        await renew();
+        const outcome = await request([probe]);
+        if (outcome.kind === 'records-refused') break;
+        if (outcome.kind === 'too-many') throw new EndPass(0);
+        if (await common(outcome, [probe], held, 'isolation')) return records.filter((r) => r !== probe);
+      }
+    }
+    const t = now();
+    await store.logAttempt(records.map((r) => r.id), { at: t, outcome: 'resolved', code: null, message: BATCH_TAKEN_AS_STORED, batchSize: records.length });
+    await registered(records, held);
+    logger.warn({ event: 'dispatch.doubt-resolved', size: records.length, probes: DOUBT_PROBES }, BATCH_TAKEN_AS_STORED);
+    return [];
+  }
+
+  async function isolateRefused(allRecords: StoredRecord[], firstMessage: string, held: Set<string>, renew: () => Promise<void>) {
+    // Only records of one lost request known to this process: after a crash the grouping is gone,
+    // and probes of a mix of stored and unstored requests would prove nothing.
+    const lost = doubt.get(allRecords[0]!.id)?.[0];
+    const oneLostRequest = lost !== undefined && allRecords.every((r) => doubt.get(r.id)?.length === 1 && doubt.get(r.id)![0] === lost);
+    const records = allRecords.length > PROBE_FROM && oneLostRequest ? await probeLostRequest(allRecords, held, renew) : allRecords;
+    if (records.length === 0) return;
     let lastMessage = firstMessage;
     const started = state.requests;
     // Judged after the isolation: an acceptance later in it may lift the doubt on a refused record.

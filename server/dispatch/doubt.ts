@@ -16,8 +16,10 @@ export const DOUBT_MARK = '[may be stored] ';
 export const STORED_MARK = '[stored] ';
 /** The line of a record in doubt that İYS refused alone: the duplicate of itself. */
 export const TAKEN_AS_STORED = 'refused alone after a request carrying it got no answer: taken as stored by that request';
+/** The line of every record of a lost request judged stored as a whole by refused probes. */
+export const BATCH_TAKEN_AS_STORED = 'a request carrying it got no answer; its re-send and single-record probes were all refused as duplicates: taken as stored by that request';
 
 export function isInDoubt(r: Pick<StoredRecord, 'reason' | 'state'>): boolean {
   if (r.state !== 'pending' || r.reason === null) return false;
-  return r.reason === SENDING || r.reason === TAKEN_AS_STORED || r.reason.startsWith(DOUBT_MARK) || r.reason.startsWith(STORED_MARK);
+  return r.reason === SENDING || r.reason === TAKEN_AS_STORED || r.reason === BATCH_TAKEN_AS_STORED || r.reason.startsWith(DOUBT_MARK) || r.reason.startsWith(STORED_MARK);
 }

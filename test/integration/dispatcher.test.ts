@@ -122,6 +122,31 @@ describe('dispatcher against the sandbox over HTTP (SQLite ledger)', () => {
     expect(storedTwice(r.sandbox)).toEqual([]);
   });
 
+  it('a lost answer to a stored 1000-record request costs a few probes, not a request per record (strict)', async () => {
+    let rigRef: Rig | undefined;
+    const r = await rig({
+      sandbox: { faults: { dropRate: 1 } },
+      dispatcher: { batchMax: 1000 },
+      // The first request is stored and its answer lost; the sandbox behaves from then on.
+      wrapSender: (s) => ({
+        send: async (records) => {
+          const outcome = await s.send(records);
+          rigRef!.sandbox.configure({ faults: { dropRate: 0 } });
+          return outcome;
+        },
+        close: () => s.close(),
+      }),
+    });
+    rigRef = r;
+    await insertMany(r, 1000);
+    r.dispatcher.start();
+    expect(await settled(r.store)).toMatchObject({ registered: 1000, rejected: 0 });
+    expect(r.sandbox.state.records()).toHaveLength(1000);
+    expect(storedTwice(r.sandbox)).toEqual([]);
+    // The lost request, its refused re-send, and four refused single-record probes.
+    expect(r.requests()).toBe(6);
+  });
+
   it('lost answers with a really bad record among them: the bad one rejected, the rest registered', async () => {
     const r = await rig({ sandbox: { faults: { dropRate: 0.3, seed: 5 } }, dispatcher: { batchMax: 30 } });
     const { records } = await insertMany(r, 120);
