@@ -142,7 +142,7 @@ test('the misbehave switch: the planted record ends rejected with a reason, the 
   expect(errors).toEqual([]);
 });
 
-test('back to normal, a second call consent for the same number: İYS refuses ONAY after ONAY and the ledger says why', async ({ page }) => {
+test('back to normal, e-mail and a second call consent for the same number: e-mail registered, the call refused (ONAY after ONAY) and the ledger says why', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto(`${demo.origin}/demo/ledger.html`);
   await page.getByRole('button', { name: 'Normal', exact: true }).click();
@@ -153,8 +153,17 @@ test('back to normal, a second call consent for the same number: İYS refuses ON
   await page.getByLabel('Ad Soyad').fill('Ayşe Yılmaz');
   await page.getByLabel('Cep telefonu').pressSequentially(PHONE_TYPED);
   await page.getByRole('checkbox', { name: /telefon araması yoluyla/ }).check();
+  await page.getByLabel('E-posta', { exact: true }).fill('ayse@example.com');
+  await page.getByRole('checkbox', { name: /e-posta yoluyla/ }).check();
   await page.getByRole('button', { name: 'Kaydol' }).click();
+  // Two widgets sent: the page waits for both acknowledgements before it moves on.
+  await expect(page.locator('#result')).toHaveText(/İzin kaydedildi \(2 kayıt\)/, { timeout: 30_000 });
   await page.waitForURL('**/demo/ledger.html', { timeout: 30_000 });
+
+  const email = rows(page, 'a***@example.com');
+  await expect(email).toHaveAttribute('data-type', 'EPOSTA');
+  await expect(email).toHaveAttribute('data-state', 'registered', { timeout: 45_000 });
+  expect(await page.content()).not.toContain('ayse@example.com');
 
   const calls = rows(page, PHONE_MASKED).and(page.locator('[data-type="ARAMA"]'));
   await expect(calls).toHaveCount(2);
@@ -174,6 +183,7 @@ test('npm start printed its address, logged no full phone number, and stops clea
   expect(output).not.toContain(PHONE);
   expect(output).not.toContain('5321234567');
   expect(output).not.toMatch(/\+90\d{10}/);
+  expect(output).not.toContain('ayse@example.com');
   exitCode = await demo.stop();
   expect(exitCode).toBe(0);
   expect(demo.output()).toContain('"event":"collector.stopped"');
