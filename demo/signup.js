@@ -20,7 +20,12 @@ for (const el of document.querySelectorAll('iys-consent')) {
   });
   el.addEventListener('iys-error', (e) => {
     waiting = 0;
-    say(e.detail.reason === 'invalid' ? 'Lütfen işaretli kanallar için geçerli bir alıcı girin.' : `İzin gönderilemedi (${e.detail.reason}); widget yeniden deneyecek.`);
+    const { reason } = e.detail;
+    // The widget retries by itself after a network failure, a 429 or a 5xx (widget/sender.ts).
+    const retrying = reason === 'network' || /^http-(429|5\d\d)$/.test(reason);
+    say(reason === 'invalid' ? 'Lütfen işaretli kanallar için geçerli bir alıcı girin.'
+      : retrying ? `İzin henüz gönderilemedi (${reason}); widget kendisi yeniden deneyecek.`
+      : `İzin gönderilemedi (${reason}).`);
   });
 }
 
