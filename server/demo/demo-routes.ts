@@ -60,14 +60,10 @@ export function demoRoutes(deps: DemoDeps): Hono {
     const recent = records.slice(-100).reverse();
     const why = explainRefusals(records);
     for (const r of records) if (r.recipient === DEMO_BAD_RECIPIENT && r.state === 'rejected') why.set(r.id, 'demo: sandbox bu uydurma numarayı reddediyor');
-    // `attempts` also counts the "sending" line written before each request: count answers instead.
-    const requestsOf = await Promise.all(
-      recent.map(async (r) => (await deps.store.attemptsOf(r.id)).filter((a) => a.outcome !== 'sending').length),
-    );
     const health = await deps.health.run();
     c.header('Cache-Control', 'no-store');
     return c.json({
-      records: recent.map((r, i) => ({
+      records: recent.map((r) => ({
         id: r.id,
         recipient: maskRecipient(r.recipient),
         type: r.type,
@@ -76,7 +72,7 @@ export function demoRoutes(deps: DemoDeps): Hono {
         consentDate: r.consentDate,
         state: r.state,
         note: noteOf(r.reason, why.get(r.id)),
-        requests: requestsOf[i],
+        requests: r.attempts,
       })),
       sandbox: {
         mode,

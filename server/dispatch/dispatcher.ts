@@ -172,7 +172,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     // accepted answer's line says the records are stored, for a crash before markRegistered (doubt.ts).
     const marked = ids.filter((id) => doubt.has(id));
     const clear = ids.filter((id) => !doubt.has(id));
-    const attempt = { at, outcome: outcome.kind, code: outcome.code, batchSize: size };
+    const attempt = { at, outcome: outcome.kind, code: outcome.code, batchSize: size, counted: false };
     const accepted = outcome.kind === 'accepted';
     const message = accepted ? STORED_MARK + outcome.message : outcome.message;
     if (clear.length) await store.logAttempt(clear, { ...attempt, message });
@@ -221,7 +221,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   /** A record refused on its own: rejected, unless a lost request may have stored it (then the refusal is the duplicate). */
   async function refusedAlone(r: StoredRecord, message: string, held: Set<string>) {
     if (inDoubt(r)) {
-      await store.logAttempt([r.id], { at: now(), outcome: 'resolved', code: null, message: TAKEN_AS_STORED, batchSize: 1 });
+      await store.logAttempt([r.id], { at: now(), outcome: 'resolved', code: null, message: TAKEN_AS_STORED, batchSize: 1, counted: false });
       await registered([r], held);
       logger.warn({ event: 'dispatch.doubt-resolved', recipient: maskRecipient(r.recipient), type: r.type }, TAKEN_AS_STORED);
       return;
@@ -341,7 +341,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
     }
     const t = now();
-    await store.logAttempt(records.map((r) => r.id), { at: t, outcome: 'resolved', code: null, message: BATCH_TAKEN_AS_STORED, batchSize: records.length });
+    await store.logAttempt(records.map((r) => r.id), { at: t, outcome: 'resolved', code: null, message: BATCH_TAKEN_AS_STORED, batchSize: records.length, counted: false });
     await registered(records, held);
     logger.warn({ event: 'dispatch.doubt-resolved', size: records.length, probes: DOUBT_PROBES }, BATCH_TAKEN_AS_STORED);
     return [];

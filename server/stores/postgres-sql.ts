@@ -178,7 +178,7 @@ export function postgresSql(schema: string) {
         INSERT INTO ${s}.attempts (record_id, at, outcome, code, message, batch_size)
         SELECT id, $2, $3, $4, $5, $6 FROM ${records} WHERE id = ANY(${IDS})
         RETURNING record_id)
-      UPDATE ${records} SET attempts = attempts + 1,
+      UPDATE ${records} SET attempts = attempts + $7,
         reason = CASE WHEN state = 'pending' THEN $5 ELSE reason END
       WHERE id IN (SELECT record_id FROM logged)`,
     markRegistered: `UPDATE ${records} SET state = 'registered', registered_at = $2, settled_at = $2,

@@ -220,7 +220,7 @@ export class PostgresStore implements ConsentStore {
   async logAttempt(ids: string[], attempt: Attempt): Promise<void> {
     if (ids.length === 0) return;
     await this.pool.query(this.sql.logAttempt, [
-      ids, attempt.at, attempt.outcome, attempt.code, attempt.message, attempt.batchSize,
+      ids, attempt.at, attempt.outcome, attempt.code, attempt.message, attempt.batchSize, attempt.counted === false ? 0 : 1,
     ]);
   }
 

@@ -138,7 +138,7 @@ export const SQL = {
     ORDER BY key, consent_ms DESC, seq DESC`,
   insertAttempt: `INSERT INTO attempts (record_id, at, outcome, code, message, batch_size)
     SELECT id, @at, @outcome, @code, @message, @batchSize FROM records WHERE id IN ${IDS}`,
-  countAttempt: `UPDATE records SET attempts = attempts + 1,
+  countAttempt: `UPDATE records SET attempts = attempts + @increment,
     reason = CASE WHEN state = 'pending' THEN @message ELSE reason END
     WHERE id IN ${IDS}`,
   markRegistered: `UPDATE records SET state = 'registered', registered_at = @at, settled_at = @at,

@@ -230,7 +230,7 @@ export class SqliteStore implements ConsentStore {
     };
     this.db!.transaction(() => {
       s.insertAttempt.run(params);
-      s.countAttempt.run({ ids: params.ids, message: attempt.message });
+      s.countAttempt.run({ ids: params.ids, message: attempt.message, increment: attempt.counted === false ? 0 : 1 });
     }).immediate();
   }
 

@@ -55,6 +55,12 @@ export type Attempt = {
   message: string;
   /** How many records the request held. */
   batchSize: number;
+  /**
+   * Whether this line counts in the record's `attempts` (default true). The dispatcher writes two
+   * lines per request (sent, then the answer) and counts only the first, so `attempts` is the
+   * number of requests that carried the record, answered or not.
+   */
+  counted?: boolean;
 };
 
 export type InsertResult = {
@@ -102,7 +108,7 @@ export interface ConsentStore {
   claim(opts: { owner: string; limit: number; leaseMs: number; now: number }): Promise<StoredRecord[]>;
   /** What the ledger believes İYS holds for each key: its last registered record. Key = keyOf(record). */
   beliefs(keys: string[]): Promise<Map<string, KeyBelief>>;
-  /** Logs one attempt for each record id (and counts it in `attempts`). */
+  /** Logs one attempt line for each record id (and counts it in `attempts` unless `counted` is false). */
   logAttempt(ids: string[], attempt: Attempt): Promise<void>;
   /** Final states; each also drops the lease. Only records still `pending` change. */
   markRegistered(ids: string[], at: number): Promise<void>;

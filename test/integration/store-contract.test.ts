@@ -335,6 +335,10 @@ describe.each(harnesses)('$name ledger store', (h) => {
       expect(byId.get(b)).toMatchObject({ attempts: 1, reason: 'Service Unavailable' });
       await store.logAttempt([b], { ...attempt('null code'), code: null });
       expect((await store.attemptsOf(b))[1]!.code).toBeNull();
+      // A bookkeeping line is logged but not counted.
+      await store.logAttempt([b], { ...attempt('answer'), counted: false });
+      expect(await store.attemptsOf(b)).toHaveLength(3);
+      expect((await store.byIds([b]))[0]).toMatchObject({ attempts: 2, reason: 'answer' });
     });
 
     it('exports a receive-time range oldest first, over several pages, bounds [from, to)', async () => {
