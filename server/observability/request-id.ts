@@ -14,6 +14,9 @@ export type RequestIdEnv = { Variables: RequestIdVariables };
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SAFE_ID = /^[\w.:-]{1,128}$/;
+// Polled every few seconds by load balancers, Prometheus and the demo's ledger view: their access
+// lines go to debug, or they would drown the ones that matter.
+const POLLED = /^\/(healthz|metrics|demo\/api\/ledger)$/;
 
 export function requestId(logger: Logger, opts: { accessLog?: boolean } = {}): MiddlewareHandler<RequestIdEnv> {
   const accessLog = opts.accessLog ?? true;
@@ -29,7 +32,8 @@ export function requestId(logger: Logger, opts: { accessLog?: boolean } = {}): M
     } finally {
       c.header(REQUEST_ID_HEADER, id);
       if (accessLog) {
-        log.info(
+        const level = c.req.method === 'GET' && POLLED.test(c.req.path) && c.res.status < 400 ? 'debug' : 'info';
+        log[level](
           { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
           'request',
         );
