@@ -1,24 +1,10 @@
 // `npm start`: the demo. Builds the widget when it is missing or older than its sources, then runs
 // the collector with the embedded SQLite ledger and the built-in İYS sandbox, serving the demo at `/`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { root, widgetBundleIsStale } from './widget-bundle.mjs';
 
-const root = resolve(import.meta.dirname, '..');
-const bundle = join(root, 'dist/widget/iys-consent.js');
-
-function newestSource() {
-  let newest = 0;
-  for (const dir of ['widget', 'shared']) {
-    for (const name of readdirSync(join(root, dir), { recursive: true })) {
-      const path = join(root, dir, String(name));
-      if (/\.(ts|css)$/.test(path)) newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSource()) {
+if (widgetBundleIsStale()) {
   console.log('iys-consent: building the widget (vite build)…');
   const built = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);

@@ -1,0 +1,3 @@
+export declare const root: string;
+export declare const WIDGET_BUNDLE: string;
+export declare function widgetBundleIsStale(): boolean;
