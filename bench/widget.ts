@@ -23,11 +23,13 @@ function ensureBuilt(log: (s: string) => void): void {
   if (r.status !== 0 || !existsSync(BUNDLE)) throw new Error('widget: vite build failed');
 }
 
-// Each page stamps window.__ready once its control can be used; __t0 is when the script's request started.
+// Each page stamps window.__ready once its control can be used; __loaded is when its script had
+// arrived (responseEnd), __requested when its request started.
 const READY = (check: string, script: string) => `<script type="module">
 ${check}
 const entry = performance.getEntriesByType('resource').find((e) => e.name.endsWith('${script}'));
-window.__t0 = entry ? entry.startTime : 0;
+window.__loaded = entry ? entry.responseEnd : 0;
+window.__requested = entry ? entry.startTime : 0;
 window.__ready = performance.now();
 </script>`;
 
@@ -59,7 +61,7 @@ function serve(bundle: Buffer): Promise<{ url: string; server: Server }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
 }
 
-/** Size of the self-contained bundle, and script request → usable checkbox in headless Chromium. */
+/** Size of the self-contained bundle, and script arrival → usable checkbox in headless Chromium. */
 export async function widgetBench(mode: Mode, log: (s: string) => void): Promise<Row[]> {
   ensureBuilt(log);
   const bundle = readFileSync(BUNDLE);
@@ -80,6 +82,7 @@ export async function widgetBench(mode: Mode, log: (s: string) => void): Promise
   const { url, server } = await serve(bundle);
   const browser = await chromium.launch({ executablePath: process.env.IYS_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
   const times: Record<'widget' | 'plain', number[]> = { widget: [], plain: [] };
+  const fromRequest: Record<'widget' | 'plain', number[]> = { widget: [], plain: [] };
   try {
     // Round 0 warms the browser process up (its first page is slow whatever it holds) and is not counted.
     for (let i = 0; i <= mode.widget.loads; i++) {
@@ -90,10 +93,13 @@ export async function widgetBench(mode: Mode, log: (s: string) => void): Promise
         await page.goto(`${url}/${name}.html`);
         await page.waitForFunction(() => (window as unknown as { __ready?: number }).__ready !== undefined, null, { timeout: 30_000 });
         const ms = await page.evaluate(() => {
-          const w = window as unknown as { __ready: number; __t0: number };
-          return w.__ready - w.__t0;
+          const w = window as unknown as { __ready: number; __loaded: number; __requested: number };
+          return { loaded: w.__ready - w.__loaded, requested: w.__ready - w.__requested };
         });
-        if (i > 0) times[name].push(ms);
+        if (i > 0) {
+          times[name].push(ms.loaded);
+          fromRequest[name].push(ms.requested);
+        }
         await context.close();
       }
     }
@@ -105,9 +111,9 @@ export async function widgetBench(mode: Mode, log: (s: string) => void): Promise
   const p = median(times.plain);
   rows.push(
     row({
-      bench: 'widget', measure: 'script request → checkbox usable, ms (median)', load: `${mode.widget.loads} cold loads each, headless Chromium, local HTTP`,
+      bench: 'widget', measure: 'script loaded → checkbox usable, ms (median)', load: `${mode.widget.loads} cold loads each, headless Chromium, local HTTP`,
       figure: w, baseline: p, unit: 'ms', target: `≤ ${READY_TARGET_MS} ms`, met: w <= READY_TARGET_MS,
-      note: `the widget adds ${(w - p).toFixed(0)} ms to a page with a plain HTML checkbox and a one-line module script (the baseline); widget runs ${times.widget.map((t) => t.toFixed(0)).join('/')} ms` +
+      note: `baseline: a page with a plain HTML checkbox and a one-line module script; from the script's request instead of its arrival: widget ${median(fromRequest.widget).toFixed(0)} ms, plain ${median(fromRequest.plain).toFixed(0)} ms; widget runs ${times.widget.map((t) => t.toFixed(0)).join('/')} ms` +
         (w > READY_TARGET_MS ? '; over 50 ms on this loaded machine' : ''),
     }),
   );
