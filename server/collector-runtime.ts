@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
+import { errorResponse } from './collector/errors.ts';
 import type { Config } from './config.ts';
 import { demoRoutes } from './demo/demo-routes.ts';
 import { createDispatcher, type Dispatcher } from './dispatch/dispatcher.ts';
@@ -65,6 +66,9 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   let sandbox: Sandbox | null = null;
   if (config.sandbox) {
     sandbox = createSandbox({ apiKey: SANDBOX_KEY, apiHash: SANDBOX_HASH, brandCode: config.brandCode ?? SANDBOX_BRAND });
+    // The sandbox's view and controls show every stored number and change its behaviour: only the
+    // demo, a local toy, serves them; a collector run with IYS_SANDBOX=1 keeps just the API.
+    if (!opts.demo) app.all('/sandbox/_sandbox/*', (c) => errorResponse(c, 404, 'not-found', 'the sandbox view is served only by the demo (npm start)'));
     app.route('/sandbox', sandbox.app);
     logSandboxBanner(logger);
   }
