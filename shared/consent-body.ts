@@ -14,6 +14,8 @@ export const consentBodySchema = z
       .refine((c) => new Set(c).size === c.length, 'lists a channel twice'),
     status: statusSchema.default('ONAY'),
     consentDate: turkeyTimeSchema,
+    /** The client's clock when it sent THIS request (a resend has a later one): lets the collector measure that clock's skew. */
+    sentAt: turkeyTimeSchema.optional(),
     notice: z
       .object({
         version: z.string().min(1).max(100),

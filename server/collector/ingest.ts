@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { consentBodySchema, type ConsentBody } from '../../shared/consent-body.ts';
 import { iysRecordSchemaAt, type IysRecord } from '../../shared/iys-record.ts';
 import type { FieldIssue } from '../../shared/issues.ts';
-import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
+import { DEADLINE_MS, formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { checkRecipient } from '../phone.ts';
 import type { NewRecord } from '../stores/store.ts';
 
@@ -35,6 +35,8 @@ export type IngestResult =
       idempotencyKey: string | null;
       /** True when the client's consentDate was off the clock and the receive time was used. */
       replacedConsentDate: boolean;
+      /** True when the client's consentDate was shifted by its clock's skew (measured through sentAt). */
+      correctedConsentDate: boolean;
     };
 
 // Evidence fields copied from headers: long enough for any real value, short enough to keep rows small.
@@ -63,8 +65,7 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
 
   if (body.website !== undefined && body.website.trim() !== '') return { kind: 'honeypot', channels: body.channels.length };
 
-  const replacedConsentDate = !acceptableClientTime(body.consentDate, meta.receivedAt, opts.clockToleranceS);
-  const consentDate = replacedConsentDate ? formatTurkeyTime(meta.receivedAt) : body.consentDate;
+  const { consentDate, rule } = judgeConsentDate(body.consentDate, body.sentAt, meta.receivedAt, opts.clockToleranceS);
 
   const schema = iysRecordSchemaAt(meta.receivedAt);
   const records: NewRecord[] = [];
@@ -87,8 +88,51 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
     records.push({ record: checked.data, evidence: evidenceOf(json, body, meta) });
   });
   if (issues.length > 0) return { kind: 'invalid', issues: dedupe(issues) };
-  return { kind: 'records', records, idempotencyKey: body.idempotencyKey ?? null, replacedConsentDate };
+  return {
+    kind: 'records',
+    records,
+    idempotencyKey: body.idempotencyKey ?? null,
+    replacedConsentDate: rule === 'received',
+    correctedConsentDate: rule === 'corrected',
+  };
 }
+
+/** Which consentDate is recorded: the client's own, the client's shifted by its clock's skew, or the receive time. */
+export type ConsentDateRule = 'client' | 'corrected' | 'received';
+
+/**
+ * The consentDate to record. Without sentAt (older widgets, server-to-server posts) the client's
+ * value is judged against the receive time as it stands (acceptableClientTime). With sentAt, the
+ * client's clock at the moment it sent this request, `receivedAt − sentAt` estimates how far that
+ * clock is off (plus the network's delay), so a consent resent after an offline hour, or stamped
+ * by a clock hours off, keeps the moment the person acted instead of the moment it arrived.
+ */
+export function judgeConsentDate(
+  consentDate: string,
+  sentAt: string | undefined,
+  receivedAt: number,
+  toleranceS: number,
+): { consentDate: string; rule: ConsentDateRule } {
+  const received = { consentDate: formatTurkeyTime(receivedAt), rule: 'received' as const };
+  const clientMs = parseTurkeyTime(consentDate);
+  const sentMs = sentAt === undefined ? undefined : parseTurkeyTime(sentAt);
+  if (clientMs === undefined) return received;
+  if (sentMs === undefined) {
+    return acceptableClientTime(consentDate, receivedAt, toleranceS) ? { consentDate, rule: 'client' } : received;
+  }
+  // A consent stamped after its own send is a forged or broken body: the skew says nothing about it.
+  if (clientMs > sentMs) return received;
+  const skewMs = receivedAt - sentMs;
+  // Rounded down, as the widget's stamps are, so it can never land after the receive time.
+  const correctedMs = Math.floor((clientMs + skewMs) / 1000) * 1000;
+  if (!inWindow(correctedMs, receivedAt)) return received;
+  // A clock that is right up to the tolerance: the person's own stamp stands, if İYS would take it.
+  if (Math.abs(skewMs) <= toleranceS * 1000 && inWindow(clientMs, receivedAt)) return { consentDate, rule: 'client' };
+  return { consentDate: formatTurkeyTime(correctedMs), rule: 'corrected' };
+}
+
+/** Not in the future and not past the 72-hour registration deadline, judged at the receive time. */
+const inWindow = (ms: number, receivedAt: number): boolean => ms <= receivedAt && receivedAt - ms <= DEADLINE_MS;
 
 /**
  * A client's consentDate is kept when it is within the tolerance of the receive time and not in

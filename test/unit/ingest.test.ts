@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptableClientTime, ingestConsent, parseConsentText, type IngestResult, type RequestMeta } from '../../server/collector/ingest.ts';
+import { acceptableClientTime, ingestConsent, judgeConsentDate, parseConsentText, type IngestResult, type RequestMeta } from '../../server/collector/ingest.ts';
 import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 
 // 2026-11-26 16:05:09.400 Turkey time.
@@ -111,6 +111,59 @@ describe('ingestConsent: the clock tolerance', () => {
 
   it('acceptableClientTime refuses a malformed date', () => {
     expect(acceptableClientTime('2026-02-30 10:00:00', NOW, 600)).toBe(false);
+  });
+});
+
+describe('ingestConsent: sentAt, the client clock at this send', () => {
+  // Whole seconds back from the receive time's own second, as a client stamp would be.
+  const ago = (seconds: number) => formatTurkeyTime(parseTurkeyTime(at(0))! - seconds * 1000);
+  const H = 3600;
+
+  it.each([
+    // [label, consentDate, sentAt, recorded consentDate, rule]
+    ['resent 20 min later, right clock: the stamp is kept', ago(20 * 60), ago(0), ago(20 * 60), 'client'],
+    ['resent 2 days later, right clock: kept (inside the 72 hours)', ago(48 * H), ago(1), ago(48 * H), 'client'],
+    ['clock 3 h behind (the UTC bug), sent at once: shifted by the skew', ago(3 * H + 5), ago(3 * H), ago(5), 'corrected'],
+    ['clock 3 h behind, resent 20 min later: shifted by the skew', ago(3 * H + 20 * 60), ago(3 * H), ago(20 * 60), 'corrected'],
+    ['clock 2 h ahead, resent 20 min later: shifted back by the skew', ago(-2 * H + 20 * 60), ago(-2 * H), ago(20 * 60), 'corrected'],
+    ['clock 30 s ahead, sent at once: the stamp would be in the future, so shifted', ago(-30), ago(-30), ago(0), 'corrected'],
+    ['clock 5 min behind, sent at once: within the tolerance, kept', ago(5 * 60 + 2), ago(5 * 60), ago(5 * 60 + 2), 'client'],
+    ['sentAt a year in the future: the shifted stamp is past the deadline', ago(60), ago(-365 * 24 * H), at(0), 'received'],
+    ['sentAt in the future and a consentDate later still: the receive time', ago(-2 * H), ago(-H), at(0), 'received'],
+    ['consentDate after sentAt: the receive time', ago(0), ago(60), at(0), 'received'],
+    ['consentDate older than 72 h before sentAt: the receive time', ago(73 * H), ago(0), at(0), 'received'],
+    ['clock 3 h ahead, consentDate 73 h before sentAt: looks 70 h old but is 73 h, the receive time', ago(70 * H), ago(-3 * H), at(0), 'received'],
+    ['clock 3 h behind, consentDate 71 h before sentAt: looks 74 h old but is 71 h, shifted', ago(74 * H), ago(3 * H), ago(71 * H), 'corrected'],
+  ])('%s', (_label, consentDate, sentAt, recorded, rule) => {
+    const result = ingestConsent(valid({ consentDate, sentAt }), META, OPTS);
+    expect(result).toMatchObject({ kind: 'records', replacedConsentDate: rule === 'received', correctedConsentDate: rule === 'corrected' });
+    for (const r of records(result)) {
+      expect(r.record.consentDate).toBe(recorded);
+      expect(r.evidence.clientConsentDate).toBe(consentDate);
+    }
+  });
+
+  it('the skew is measured to the millisecond and the result rounded down: never after the receive time', () => {
+    // Received at .400 of the second after sentAt: 1.4 s of delay, the stamp moves 1 s.
+    const sent = ago(1);
+    expect(judgeConsentDate(ago(3 * H + 1), ago(3 * H + 1), NOW, 600)).toEqual({ consentDate: at(0), rule: 'corrected' });
+    expect(judgeConsentDate(ago(601 + 3 * H), formatTurkeyTime(parseTurkeyTime(sent)! - 3 * H * 1000), NOW, 600)).toEqual({ consentDate: ago(600), rule: 'corrected' });
+  });
+
+  it('without sentAt the old rule stands: a resend 20 min later gets the receive time', () => {
+    const result = ingestConsent(valid({ consentDate: ago(20 * 60) }), META, OPTS);
+    expect(result).toMatchObject({ kind: 'records', replacedConsentDate: true, correctedConsentDate: false });
+    expect(records(result)[0]!.record.consentDate).toBe(at(0));
+  });
+
+  it.each([
+    ['ISO', '2026-11-26T13:05:00Z'],
+    ['impossible', '2026-02-30 10:00:00'],
+    ['a number', 1764162309],
+    ['empty', ''],
+  ])('a malformed sentAt (%s) is a 422 on sentAt', (_label, sentAt) => {
+    const found = issues(ingestConsent(valid({ sentAt }), META, OPTS));
+    expect(new Set(found.map((i) => i.path))).toEqual(new Set(['sentAt']));
   });
 });
 
