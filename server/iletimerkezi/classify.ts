@@ -21,6 +21,9 @@ export type Exchange =
       httpStatus?: number | undefined;
     };
 
+/** Gateway statuses: a proxy forwarded the request and got no answer (502) or none in time (504). */
+const GATEWAY_LOST = new Set([502, 504]);
+
 /** Errors that can only happen once the request is out, whatever the transport reported. */
 const AFTER_SEND_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -43,8 +46,13 @@ function classifyAnswer(a: Extract<Exchange, { kind: 'answered' }>): SendOutcome
   if (body) return byCode(body.code, body.message, retryAfterMs);
   const excerpt = (a.bodyText ?? '').slice(0, 200).replace(/\s+/g, ' ').trim();
   const why = `HTTP ${a.httpStatus} without a readable response.status.code${excerpt ? `: ${excerpt}` : ''}`;
-  // An unreadable 200 might be anything (a captive portal, a proxy page): never an acceptance.
-  if (a.httpStatus === 200) return withRetry({ kind: 'transient', code: null, message: why }, retryAfterMs);
+  // An unreadable 200 is never an acceptance, but nor is it proof that nothing was stored: the
+  // service may have stored the request and its answer been mangled on the way (a proxy, a cut
+  // body). A 502/504 comes from a gateway that forwarded the request and lost or waited out the
+  // answer: same doubt. 500/503/429 are the service's own refusals before storing.
+  if (a.httpStatus === 200 || GATEWAY_LOST.has(a.httpStatus)) {
+    return { kind: 'ambiguous', code: null, message: `no readable answer, the request may have been stored: ${why}` };
+  }
   return byCode(a.httpStatus, why, retryAfterMs);
 }
 

@@ -152,14 +152,14 @@ describe('iletiMerkezi client against the sandbox over HTTP', () => {
     });
   });
 
-  test('transient: an unparseable 200 body is never an acceptance', async () => {
+  test('ambiguous: an unparseable 200 body is never an acceptance (it may have been stored)', async () => {
     const { url, server } = await rawServer((_req, _body, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html><body>Bakım çalışması</body></html>');
     });
     rawServers.push(server);
     const outcome = await client({ baseUrl: url }).send(recs(1));
-    expect(outcome).toMatchObject({ kind: 'transient', code: null });
+    expect(outcome).toMatchObject({ kind: 'ambiguous', code: null });
     expect(outcome.message).toContain('Bakım çalışması');
   });
 
