@@ -13,29 +13,71 @@ import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
 const root = import.meta.dirname;
 const entry = resolve(root, 'widget/index.ts');
 
-/** Bytes the browser never needs, dropped from the bundle only (the sources stay readable). */
-export const squeeze = (): Plugin => ({
-  name: 'iys-widget-squeeze',
-  transform(code, id) {
-    // The normaliser's English `message` is for API clients; the widget shows its own text by `code`.
-    if (id.endsWith('/shared/recipient.ts')) return code.replace(/,\s*message: (['"`])(?:(?!\1).)*\1/g, '');
-    // Lit's messages for misusing `css` and `html` directly, which this element never does.
-    if (/node_modules\/(@lit\/reactive-element|lit-html)\//.test(id)) return code.replace(/Error\("[^"]*"(\+\w+\+"[^"]*")?\)/g, 'Error("lit")');
-    if (id.endsWith('/widget/styles.ts')) {
-      return code.replace(/css`([^`]*)`/, (_, text: string) =>
-        'css`' + text.replace(/\/\*[^]*?\*\//g, '').replace(/\s+/g, ' ').replace(/ ?([{};:,>]) ?/g, '$1').replace(/;}/g, '}').trim() + '`',
-      );
-    }
-    return undefined;
-  },
-});
+type Rewrite = {
+  /** The module, by the end of its path. */
+  module: string;
+  /** How many replacements it must make at least: fewer means the source changed under it (a Lit upgrade). */
+  hits: number;
+  pattern: RegExp;
+  to: string | ((match: string, ...groups: string[]) => string);
+};
+
+/** Squeezes the whitespace out of the stylesheet's text. */
+const tightCss = (_: string, text: string): string =>
+  'css`' + text.replace(/\/\*[^]*?\*\//g, '').replace(/\s+/g, ' ').replace(/ ?([{};:,>]) ?/g, '$1').replace(/;}/g, '}').trim() + '`';
+
+/**
+ * Bytes the browser never needs, dropped from the bundle only (the sources stay readable). The
+ * 9 KB budget depends on them, so each one counts its replacements and the build throws when one
+ * falls short: a rewrite that silently stops matching would otherwise only show as a size failure,
+ * or not at all.
+ */
+export const REWRITES: readonly Rewrite[] = [
+  // The normaliser's English `message`s are for API clients; the widget shows its own text by `code`.
+  { module: '/shared/recipient.ts', hits: 7, pattern: /,\s*message: (['"`])(?:(?!\1).)*\1/g, to: '' },
+  // Lit's messages for misusing `css` and `html` directly, which this element never does.
+  { module: '/node_modules/@lit/reactive-element/css-tag.js', hits: 2, pattern: /Error\("[^"]*"(\+\w+\+"[^"]*")?\)/g, to: 'Error("lit")' },
+  { module: '/node_modules/lit-html/lit-html.js', hits: 1, pattern: /Error\("[^"]*"(\+\w+\+"[^"]*")?\)/g, to: 'Error("lit")' },
+  { module: '/widget/styles.ts', hits: 1, pattern: /css`([^`]*)`/g, to: tightCss },
+];
+
+export const squeeze = (rewrites: readonly Rewrite[] = REWRITES): Plugin => {
+  const seen = new Set<Rewrite>();
+  return {
+    name: 'iys-widget-squeeze',
+    buildStart() {
+      seen.clear();
+    },
+    transform(code, id) {
+      const mine = rewrites.filter((r) => id.endsWith(r.module));
+      if (!mine.length) return undefined;
+      for (const r of mine) {
+        let hits = 0;
+        code = code.replace(r.pattern, (...args: string[]) => {
+          hits++;
+          return typeof r.to == 'string' ? r.to : r.to(...(args as [string, ...string[]]));
+        });
+        if (hits < r.hits) {
+          throw new Error(`iys-widget-squeeze: ${r.pattern} made ${hits} of its ${r.hits} replacements in ${r.module}; the source changed, update the rewrite (the 9 KB budget depends on it)`);
+        }
+        seen.add(r);
+      }
+      return code;
+    },
+    buildEnd(error) {
+      const missed = error ? [] : rewrites.filter((r) => !seen.has(r));
+      if (missed.length) throw new Error(`iys-widget-squeeze: no module ${missed.map((r) => r.module).join(', ')} in the build; the source moved, update the rewrite`);
+    },
+  };
+};
 
 const bundle = (fileName: string, litExternal: boolean, outDir = resolve(root, 'dist/widget')): InlineConfig => ({
   root,
   configFile: false,
   publicDir: false,
   logLevel: 'warn',
-  plugins: [squeeze()],
+  // With lit external there is no Lit source to rewrite.
+  plugins: [squeeze(litExternal ? REWRITES.filter((r) => !r.module.startsWith('/node_modules/')) : REWRITES)],
   // Lit's production build whatever NODE_ENV says (vitest sets `test`, which would pick dev mode).
   mode: 'production',
   resolve: { conditions: ['module', 'browser', 'production'] },

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REWRITES, squeeze } from '../../vite.config.ts';
 
 // The issue's budget: the self-contained bundle, Lit included, at most 9 KB gzip.
 const BUDGET = 9 * 1024;
@@ -37,5 +38,30 @@ describe('widget build', () => {
     expect(code).not.toContain('class ReactiveElement');
     const types = readFileSync(join(out, 'iys-consent.d.ts'), 'utf8');
     expect(types).toContain("'iys-consent': IysConsentElement");
+  });
+});
+
+describe('the build-only rewrites the budget depends on', () => {
+  // The same bundle with one rewrite changed: the build must stop, not quietly grow.
+  const buildWith = (rewrites: Parameters<typeof squeeze>[0]) =>
+    build({
+      root,
+      configFile: false,
+      logLevel: 'silent',
+      mode: 'production',
+      resolve: { conditions: ['module', 'browser', 'production'] },
+      plugins: [squeeze(rewrites)],
+      build: { write: false, lib: { entry: join(root, 'widget/index.ts'), formats: ['es'], fileName: () => 'x.js' } },
+    });
+
+  it('throws when a rewrite makes fewer replacements than expected (say, Lit reworded its errors)', async () => {
+    const litHtml = REWRITES.find((r) => r.module.endsWith('/lit-html.js'))!;
+    const reworded = { ...litHtml, pattern: /Error\(`[^`]*`\)/g };
+    await expect(buildWith([reworded])).rejects.toThrow(/made 0 of its 1 replacements in \/node_modules\/lit-html\/lit-html\.js/);
+  });
+
+  it('throws when the module a rewrite is for is not in the build any more (say, Lit moved a file)', async () => {
+    const moved = { ...REWRITES[1]!, module: '/node_modules/@lit/reactive-element/css-tag-moved.js' };
+    await expect(buildWith([moved])).rejects.toThrow(/no module .*css-tag-moved\.js in the build/);
   });
 });
