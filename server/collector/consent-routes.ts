@@ -9,7 +9,8 @@ import type { Accepted } from '../../shared/consent-body.ts';
 import { bodyText, CONSENT_BODY_LIMIT, type BodyTextEnv } from './body-limit.ts';
 import { clientIp, rateKeyOf } from './client-ip.ts';
 import { originGate } from './cors.ts';
-import { errorResponse } from './errors.ts';
+import { errorResponse, idempotencyKeyReused } from './errors.ts';
+import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
 import { parseConsentText, type RequestMeta } from './ingest.ts';
 import { rateLimit } from './rate-limit.ts';
 
@@ -82,6 +83,10 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
     try {
       inserted = await store.insert(result.records, result.idempotencyKey);
     } catch (err) {
+      if (err instanceof IdempotencyKeyReusedError) {
+        logger.warn({ event: 'consent.key-reused', idempotencyKey: err.idempotencyKey, origin: meta.origin }, 'idempotency key reused with other records: answered 409, stored nothing');
+        return idempotencyKeyReused(c);
+      }
       logger.error({ event: 'consent.store-failed', err: (err as Error).message }, 'the ledger refused an insert: answered 503');
       c.header('Retry-After', '5');
       return errorResponse(c, 503, 'store-unavailable', 'the consent ledger is unavailable right now; nothing was stored, please send the same consent again shortly');

@@ -13,8 +13,16 @@ export type ErrorCode =
   | 'origin-not-allowed'
   | 'rate-limited'
   | 'store-unavailable'
+  | 'idempotency-key-reused'
   | 'not-found'
   | 'internal';
+
+/** The 409 of an idempotency key sent again with other records (the store refused to store them). */
+export function idempotencyKeyReused(c: Context): Response {
+  return errorResponse(c, 409, 'idempotency-key-reused', 'this idempotencyKey was already used for different records; nothing was stored. Use a new key for a new consent', [
+    { path: 'idempotencyKey', message: 'already used for different records: a key stands for one set of records' },
+  ]);
+}
 
 /** `{"error": {"code", "message", "issues"?}}`, the one error shape of contract.md. */
 export function errorResponse(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string, issues?: FieldIssue[]): Response {

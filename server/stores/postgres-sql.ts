@@ -112,6 +112,13 @@ export function postgresSql(schema: string) {
     CREATE TRIGGER records_guard BEFORE UPDATE OR DELETE ON ${records}
       FOR EACH ROW EXECUTE FUNCTION ${s}.records_guard();
     `,
+    // What each idempotency key stood for (recordsFingerprint): the same key with other records is refused.
+    // Keys stored before this column have none and are honoured as before.
+    `
+    ALTER TABLE ${s}.idempotency ADD COLUMN IF NOT EXISTS fingerprint TEXT;
+    CREATE INDEX IF NOT EXISTS records_live_key ON ${records} (key, consent_ms DESC, seq DESC)
+      WHERE state IN ('pending', 'registered');
+    `,
   ];
 
   return {
@@ -124,9 +131,9 @@ export function postgresSql(schema: string) {
     /** Serialises start-up migrations of several collectors sharing the database. */
     migrationLock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
 
-    claimIdempotency: `INSERT INTO ${s}.idempotency (key, ids, created_at) VALUES ($1, $2, $3)
+    claimIdempotency: `INSERT INTO ${s}.idempotency (key, ids, created_at, fingerprint) VALUES ($1, $2, $3, $4)
       ON CONFLICT (key) DO NOTHING RETURNING key`,
-    findIdempotency: `SELECT ids FROM ${s}.idempotency WHERE key = $1`,
+    findIdempotency: `SELECT ids, fingerprint FROM ${s}.idempotency WHERE key = $1`,
     insertRecords: `INSERT INTO ${records} (id, key, recipient, recipient_type, type, status, source, consent_date,
       consent_ms, deadline_at, received_at, state, attempts, raw_recipient, client_consent_date, channels,
       notice_version, notice_hash, notice_lang, page_url, origin, ip, user_agent, widget_version, idempotency_key)
@@ -173,6 +180,9 @@ export function postgresSql(schema: string) {
       RETURNING ${RECORD_COLUMNS.split(',').map((c) => `${records}.${c.trim()}`).join(', ')}`,
     registeredOfKeys: `SELECT DISTINCT ON (key) key, status, consent_date FROM ${records}
       WHERE state = 'registered' AND key = ANY($1::text[])
+      ORDER BY key, consent_ms DESC, seq DESC`,
+    latestOfKeys: `SELECT DISTINCT ON (key) key, id, status, consent_date, state FROM ${records}
+      WHERE state IN ('pending', 'registered') AND key = ANY($1::text[])
       ORDER BY key, consent_ms DESC, seq DESC`,
     logAttempt: `WITH logged AS (
         INSERT INTO ${s}.attempts (record_id, at, outcome, code, message, batch_size)

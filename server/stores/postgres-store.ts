@@ -4,8 +4,9 @@ import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type {
-  Attempt, ConsentStore, InsertResult, NewRecord, StoredRecord, StoredRecordWithEvidence,
+  Attempt, ConsentStore, InsertResult, LatestRecord, NewRecord, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
+import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import { postgresSql, quoteIdent, type PostgresSql } from './postgres-sql.ts';
 import { newRecordId } from './record-id.ts';
 import {
@@ -105,14 +106,15 @@ export class PostgresStore implements ConsentStore {
       await client.query('BEGIN');
       if (idempotencyKey !== null) {
         // The key row goes first: a concurrent insert with the same key waits on it here, then finds it taken.
+        const fingerprint = recordsFingerprint(records);
         const claimed = await client.query({
           name: `${this.schema}.claimIdempotency`, text: this.sql.claimIdempotency,
-          values: [idempotencyKey, JSON.stringify(ids), now],
+          values: [idempotencyKey, JSON.stringify(ids), now, fingerprint],
         });
         if (claimed.rowCount === 0) {
           await client.query('ROLLBACK');
-          const seen = await client.query<{ ids: string }>(this.sql.findIdempotency, [idempotencyKey]);
-          return { ids: JSON.parse(seen.rows[0]!.ids) as string[], duplicate: true };
+          const seen = await client.query<{ ids: string; fingerprint: string | null }>(this.sql.findIdempotency, [idempotencyKey]);
+          return replayOrRefuse(idempotencyKey, seen.rows[0]!, fingerprint);
         }
       }
       if (rows.length > 0) {
@@ -129,6 +131,11 @@ export class PostgresStore implements ConsentStore {
     }
     if (rows.length > 0) this.emitInsert();
     return { ids, duplicate: false };
+  }
+
+  async replay(idempotencyKey: string, records: NewRecord[]): Promise<InsertResult | null> {
+    const { rows } = await this.pool.query<{ ids: string; fingerprint: string | null }>(this.sql.findIdempotency, [idempotencyKey]);
+    return rows[0] ? replayOrRefuse(idempotencyKey, rows[0], recordsFingerprint(records)) : null;
   }
 
   // --- reads ------------------------------------------------------------------------------------
@@ -214,6 +221,16 @@ export class PostgresStore implements ConsentStore {
       this.sql.registeredOfKeys, [keys],
     );
     for (const r of rows) out.set(r.key, { status: r.status, consentDate: r.consent_date });
+    return out;
+  }
+
+  async latestOfKeys(keys: string[]): Promise<Map<string, LatestRecord>> {
+    const out = new Map<string, LatestRecord>();
+    if (keys.length === 0) return out;
+    const { rows } = await this.pool.query<{ key: string; id: string; status: ConsentStatus; consent_date: string; state: LatestRecord['state'] }>(
+      this.sql.latestOfKeys, [keys],
+    );
+    for (const r of rows) out.set(r.key, { id: r.id, status: r.status, consentDate: r.consent_date, state: r.state });
     return out;
   }
 

@@ -78,6 +78,15 @@ export const MIGRATIONS: string[] = [
     user_agent, widget_version, idempotency_key ON records
   BEGIN SELECT RAISE(ABORT, 'ledger records are never rewritten'); END;
   `,
+  // What each idempotency key stood for (recordsFingerprint): the same key with other records is refused.
+  // Keys stored before this column have none and are honoured as before.
+  `
+  ALTER TABLE idempotency ADD COLUMN fingerprint TEXT;
+  `,
+  // latestOfKeys: the latest live (pending or registered) record of a key.
+  `
+  CREATE INDEX records_live_key ON records (key, consent_ms, seq) WHERE state IN ('pending', 'registered');
+  `,
 ];
 
 const RECORD_COLUMNS = `seq, id, key, recipient, recipient_type, type, status, source, consent_date, consent_ms,
@@ -98,8 +107,8 @@ export const SQL = {
     deadline_at, received_at, state, attempts, raw_recipient, client_consent_date, channels, notice_version, notice_hash,
     notice_lang, page_url, origin, ip, user_agent, widget_version, idempotency_key)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  findIdempotency: `SELECT ids FROM idempotency WHERE key = ?`,
-  insertIdempotency: `INSERT INTO idempotency (key, ids, created_at) VALUES (?, ?, ?)`,
+  findIdempotency: `SELECT ids, fingerprint FROM idempotency WHERE key = ?`,
+  insertIdempotency: `INSERT INTO idempotency (key, ids, created_at, fingerprint) VALUES (?, ?, ?, ?)`,
 
   byRecipient: `SELECT ${RECORD_COLUMNS} FROM records WHERE recipient = ? ORDER BY consent_ms, seq`,
   byIds: `SELECT ${RECORD_COLUMNS} FROM records WHERE id IN ${IDS} ORDER BY seq`,
@@ -136,6 +145,11 @@ export const SQL = {
   registeredOfKeys: `SELECT key, status, consent_date FROM records INDEXED BY records_registered_key
     WHERE state = 'registered' AND key IN (SELECT value FROM json_each(@keys))
     ORDER BY key, consent_ms DESC, seq DESC`,
+  latestOfKeys: `SELECT k.value AS key, r.id, r.status, r.consent_date, r.state
+    FROM json_each(@keys) k JOIN records r ON r.seq = (
+      SELECT e.seq FROM records e INDEXED BY records_live_key
+      WHERE e.key = k.value AND e.state IN ('pending', 'registered')
+      ORDER BY e.consent_ms DESC, e.seq DESC LIMIT 1)`,
   insertAttempt: `INSERT INTO attempts (record_id, at, outcome, code, message, batch_size)
     SELECT id, @at, @outcome, @code, @message, @batchSize FROM records WHERE id IN ${IDS}`,
   countAttempt: `UPDATE records SET attempts = attempts + @increment,

@@ -3,8 +3,9 @@ import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import type { ConsentStatus } from '../../shared/enums.ts';
 import type {
-  Attempt, ConsentStore, InsertResult, NewRecord, StoredRecord, StoredRecordWithEvidence,
+  Attempt, ConsentStore, InsertResult, LatestRecord, NewRecord, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
+import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import { MIGRATIONS, SQL } from './sqlite-sql.ts';
 import { newRecordId } from './record-id.ts';
 import {
@@ -27,6 +28,8 @@ type QueuedInsert = {
   resolve: (r: InsertResult) => void;
   reject: (e: unknown) => void;
 };
+
+type IdempotencyRow = { ids: string; fingerprint: string | null };
 
 /** Counters that show group commit at work: many inserts, fewer commits. */
 export type SqliteStoreStats = { inserts: number; commits: number };
@@ -101,15 +104,22 @@ export class SqliteStore implements ConsentStore {
     });
   }
 
+  async replay(idempotencyKey: string, records: NewRecord[]): Promise<InsertResult | null> {
+    const seen = this.need().findIdempotency.get(idempotencyKey) as IdempotencyRow | undefined;
+    return seen ? replayOrRefuse(idempotencyKey, seen, recordsFingerprint(records)) : null;
+  }
+
   /**
    * One transaction for the whole group; each caller inside its own SAVEPOINT (a nested
    * better-sqlite3 transaction), so one caller's bad batch rolls back alone and the others commit.
    */
   private makeGroupInsert(db: Database.Database, s: Statements) {
     const one = db.transaction((item: QueuedInsert, now: number): InsertResult => {
+      const fingerprint = item.idempotencyKey === null ? null : recordsFingerprint(item.records);
       if (item.idempotencyKey !== null) {
-        const seen = s.findIdempotency.get(item.idempotencyKey) as { ids: string } | undefined;
-        if (seen) return { ids: JSON.parse(seen.ids) as string[], duplicate: true };
+        const seen = s.findIdempotency.get(item.idempotencyKey) as IdempotencyRow | undefined;
+        // A reused key throws: this caller's savepoint rolls back alone.
+        if (seen) return replayOrRefuse(item.idempotencyKey, seen, fingerprint!);
       }
       const ids: string[] = [];
       for (const rec of item.records) {
@@ -117,7 +127,7 @@ export class SqliteStore implements ConsentStore {
         s.insertRecord.run(insertValues(id, rec, item.idempotencyKey));
         ids.push(id);
       }
-      if (item.idempotencyKey !== null) s.insertIdempotency.run(item.idempotencyKey, JSON.stringify(ids), now);
+      if (item.idempotencyKey !== null) s.insertIdempotency.run(item.idempotencyKey, JSON.stringify(ids), now, fingerprint);
       return { ids, duplicate: false };
     });
     return db.transaction((group: QueuedInsert[]) => {
@@ -218,6 +228,16 @@ export class SqliteStore implements ConsentStore {
     }[];
     // Ordered newest first within each key: the first row seen is the belief.
     for (const r of rows) if (!out.has(r.key)) out.set(r.key, { status: r.status, consentDate: r.consent_date });
+    return out;
+  }
+
+  async latestOfKeys(keys: string[]): Promise<Map<string, LatestRecord>> {
+    const out = new Map<string, LatestRecord>();
+    if (keys.length === 0) return out;
+    const rows = this.need().latestOfKeys.all({ keys: JSON.stringify(keys) }) as {
+      key: string; id: string; status: ConsentStatus; consent_date: string; state: LatestRecord['state'];
+    }[];
+    for (const r of rows) out.set(r.key, { id: r.id, status: r.status, consentDate: r.consent_date, state: r.state });
     return out;
   }
 

@@ -1,6 +1,6 @@
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
-import type { RecordState } from '../../shared/enums.ts';
+import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
 
 /**
  * The ledger. One interface, two adapters (sqlite-store.ts, postgres-store.ts), one contract suite
@@ -43,6 +43,9 @@ export type StoredRecord = IysRecord & {
   registeredAt: number | null;
 };
 
+/** A key's latest live record, as latestOfKeys() reports it. */
+export type LatestRecord = { id: string; status: ConsentStatus; consentDate: string; state: 'pending' | 'registered' };
+
 export type StoredRecordWithEvidence = StoredRecord & { evidence: Evidence };
 
 /** One request to iletiMerkezi, as the dispatcher saw it; logged for every record in it. */
@@ -77,9 +80,17 @@ export interface ConsentStore {
   // --- ingest -----------------------------------------------------------------------------------
   /**
    * Stores all records atomically and durably (committed, fsynced) before resolving.
-   * With an idempotency key seen before, stores nothing and returns the first ids.
+   * With an idempotency key seen before, stores nothing and returns the first ids, provided the
+   * records are the same (recordsFingerprint, idempotency.ts); with other records it stores nothing
+   * and rejects with IdempotencyKeyReusedError.
    */
   insert(records: NewRecord[], idempotencyKey?: string | null): Promise<InsertResult>;
+  /**
+   * What insert() would answer for a key seen before, without storing: the first ids
+   * (`duplicate: true`), IdempotencyKeyReusedError for other records, or null for a new key.
+   * For callers that must check something between (the batch's state rules); insert() checks again.
+   */
+  replay(idempotencyKey: string, records: NewRecord[]): Promise<InsertResult | null>;
 
   // --- reads ------------------------------------------------------------------------------------
   byRecipient(recipient: string): Promise<StoredRecordWithEvidence[]>;
@@ -108,6 +119,11 @@ export interface ConsentStore {
   claim(opts: { owner: string; limit: number; leaseMs: number; now: number }): Promise<StoredRecord[]>;
   /** What the ledger believes İYS holds for each key: its last registered record. Key = keyOf(record). */
   beliefs(keys: string[]): Promise<Map<string, KeyBelief>>;
+  /**
+   * The latest live record of each key, registered or still pending (rejected and expired ones
+   * never reach İYS): what İYS will hold once the outbox drains. Latest by consentDate, then arrival.
+   */
+  latestOfKeys(keys: string[]): Promise<Map<string, LatestRecord>>;
   /** Logs one attempt line for each record id (and counts it in `attempts` unless `counted` is false). */
   logAttempt(ids: string[], attempt: Attempt): Promise<void>;
   /** Final states; each also drops the lease. Only records still `pending` change. */

@@ -89,6 +89,27 @@ describe('POST /v1/consents: accepted', () => {
     expect(await c.store.byRecipient('+905321112255')).toHaveLength(2);
   });
 
+  it('the same idempotency key with a different body: 409 naming idempotencyKey, the second consent not stored', async () => {
+    const first = await postConsent(c.url, consentBody({ recipient: '0532 111 22 56', channels: ['MESAJ'], idempotencyKey: 'reused-key-0001' }));
+    expect(first.status).toBe(202);
+    const other = await postConsent(c.url, consentBody({ recipient: '0532 111 22 57', channels: ['MESAJ'], idempotencyKey: 'reused-key-0001' }));
+    expect(other.status).toBe(409);
+    const error = await errorOf(other);
+    expect(error.code).toBe('idempotency-key-reused');
+    expect(error.issues?.map((i) => i.path)).toEqual(['idempotencyKey']);
+    expect(await c.store.byRecipient('+905321112257')).toEqual([]);
+    expect(await c.store.byRecipient('+905321112256')).toHaveLength(1);
+    expect(c.logs.some((l) => l.includes('consent.key-reused') && !l.includes('5321112257'))).toBe(true);
+  });
+
+  it('a retry of the same body after its date went off the clock is still the same consent', async () => {
+    const body = consentBody({ recipient: '0532 111 22 58', channels: ['MESAJ'], consentDate: formatTurkeyTime(Date.now() - 3 * 3600_000), idempotencyKey: 'late-retry-0001' });
+    const first = await postConsent(c.url, body);
+    const again = await postConsent(c.url, body);
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual(await first.json());
+  });
+
   it('a client date off the clock: the receive time is used, the client value kept', async () => {
     const skewed = formatTurkeyTime(Date.now() - 3 * 3600_000);
     const before = Date.now();

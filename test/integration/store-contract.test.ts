@@ -8,6 +8,9 @@ import type { ConsentStore, Evidence, NewRecord } from '../../server/stores/stor
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import { PostgresStore } from '../../server/stores/postgres-store.ts';
 import { openStore } from '../../server/stores/open-store.ts';
+import { IdempotencyKeyReusedError } from '../../server/stores/idempotency.ts';
+import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../server/stores/sqlite-sql.ts';
+import { postgresSql } from '../../server/stores/postgres-sql.ts';
 import { PG_URL, pgAvailable, testSchema } from '../helpers/pg.ts';
 
 /** The one contract both ledger adapters keep: the same tests, run against each. */
@@ -139,6 +142,44 @@ describe.each(harnesses)('$name ledger store', (h) => {
       );
       expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
       for (const r of results) expect(r.ids).toEqual(results[0]!.ids);
+      expect(await store.byRecipient(phone)).toHaveLength(1);
+    });
+
+    it('refuses an idempotency key reused with other records, and stores nothing', async () => {
+      const { store } = await h.open();
+      const [p1, p2] = [newPhone(), newPhone()];
+      const first = await store.insert([rec({ recipient: p1 })], 'reused-key');
+      await expect(store.insert([rec({ recipient: p2 })], 'reused-key')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      await expect(store.insert([rec({ recipient: p1, status: 'RET' })], 'reused-key')).rejects.toThrow(/already used for different records/);
+      expect(await store.byRecipient(p2)).toEqual([]);
+      expect(await store.byRecipient(p1)).toHaveLength(1);
+      // The key still stands for the first records.
+      expect(await store.insert([rec({ recipient: p1 })], 'reused-key')).toEqual({ ids: first.ids, duplicate: true });
+    });
+
+    it("judges a repeat by the client's consentDate, so a late retry whose date was replaced is still the same", async () => {
+      const { store } = await h.open();
+      const phone = newPhone();
+      const sent = formatTurkeyTime(NOW - 60_000);
+      const asSent = (consentDate: string, channels: IysRecord['type'][]): NewRecord[] => channels.map((type) => ({
+        record: { ...rec({ recipient: phone }).record, type, consentDate },
+        evidence: evidence({ clientConsentDate: sent }),
+      }));
+      const first = await store.insert(asSent(sent, ['MESAJ', 'ARAMA']), 'retry-key');
+      // Twenty minutes later the collector replaced the date with its receive time; channel order differs too.
+      const later = await store.insert(asSent(formatTurkeyTime(NOW + 20 * 60_000), ['ARAMA', 'MESAJ']), 'retry-key');
+      expect(later).toEqual({ ids: first.ids, duplicate: true });
+      expect(await store.byRecipient(phone)).toHaveLength(2);
+    });
+
+    it('replays a known key without storing, and knows nothing of a new one', async () => {
+      const { store } = await h.open();
+      const phone = newPhone();
+      const records = [rec({ recipient: phone })];
+      expect(await store.replay('replay-key', records)).toBeNull();
+      const first = await store.insert(records, 'replay-key');
+      expect(await store.replay('replay-key', [rec({ recipient: phone })])).toEqual({ ids: first.ids, duplicate: true });
+      await expect(store.replay('replay-key', [rec()])).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
       expect(await store.byRecipient(phone)).toHaveLength(1);
     });
 
@@ -304,6 +345,31 @@ describe.each(harnesses)('$name ledger store', (h) => {
       expect(beliefs.get(key(p1))).toEqual({ status: 'RET', consentDate: formatTurkeyTime(NOW - 200_000) });
       expect(beliefs.get(key(p2))).toBeUndefined();
       expect(beliefs.get(key(p3))).toBeUndefined();
+    });
+
+    it('reports the latest live record of each key: pending or registered, never rejected or expired', async () => {
+      const { store } = await h.open();
+      const [p1, p2, p3, p4, p5] = [newPhone(), newPhone(), newPhone(), newPhone(), newPhone()];
+      const key = (recipient: string) => keyOf({ recipient, recipientType: 'BIREYSEL', type: 'MESAJ' });
+      // p1: registered ONAY, then a pending RET (later by consentDate although inserted first).
+      const retId = await insertOne(store, rec({ recipient: p1, status: 'RET', agoMs: 100_000 }));
+      const onayId = await insertOne(store, rec({ recipient: p1, agoMs: 300_000 }));
+      await store.markRegistered([onayId], NOW);
+      // p2: only a registered record. p3: its latest is rejected, an earlier one registered. p4: only expired.
+      const p2id = await insertOne(store, rec({ recipient: p2, agoMs: 200_000 }));
+      await store.markRegistered([p2id], NOW);
+      const [p3old, p3new] = (await store.insert([rec({ recipient: p3, agoMs: 300_000 }), rec({ recipient: p3, status: 'RET', agoMs: 100_000 })])).ids;
+      await store.markRegistered([p3old!], NOW);
+      await store.markRejected([p3new!], 'refused', NOW);
+      await store.markExpired([await insertOne(store, rec({ recipient: p4 }))], 'late', NOW);
+
+      const latest = await store.latestOfKeys([key(p1), key(p2), key(p3), key(p4), key(p5)]);
+      expect(latest.get(key(p1))).toEqual({ id: retId, status: 'RET', consentDate: formatTurkeyTime(NOW - 100_000), state: 'pending' });
+      expect(latest.get(key(p2))).toEqual({ id: p2id, status: 'ONAY', consentDate: formatTurkeyTime(NOW - 200_000), state: 'registered' });
+      expect(latest.get(key(p3))).toMatchObject({ id: p3old, status: 'ONAY', state: 'registered' });
+      expect(latest.has(key(p4))).toBe(false);
+      expect(latest.has(key(p5))).toBe(false);
+      expect((await store.latestOfKeys([])).size).toBe(0);
     });
 
     it('lists pending records past their deadline that no live lease holds', async () => {
@@ -497,6 +563,44 @@ describe.runIf(pgAvailable)('PostgreSQL ledger guard', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+/** A key stored by the first schema (before fingerprints) is honoured for any records: there is nothing to compare. */
+describe('idempotency keys stored before fingerprints', () => {
+  it('SQLite: migrates a version-1 file and still answers its old keys', async () => {
+    const path = join(tmpRoot, 'v1.db');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    db.exec(SQLITE_MIGRATIONS[0]!);
+    db.pragma('user_version = 1');
+    db.prepare('INSERT INTO idempotency (key, ids, created_at) VALUES (?, ?, ?)').run('old-key', JSON.stringify(['01OLD']), NOW);
+    db.close();
+    const store = await track(new SqliteStore(path));
+    expect(await store.insert([rec()], 'old-key')).toEqual({ ids: ['01OLD'], duplicate: true });
+    await store.insert([rec()], 'new-key');
+    await expect(store.insert([rec()], 'new-key')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+  });
+
+  it.runIf(pgAvailable)('PostgreSQL: migrates a version-1 schema and still answers its old keys', async () => {
+    const schema = testSchema();
+    const sql = postgresSql(schema);
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query(sql.createSchema);
+      await client.query(sql.createMigrations);
+      await client.query(sql.migrations[0]!);
+      await client.query(sql.recordMigration, [1, NOW]);
+      await client.query(`INSERT INTO "${schema}".idempotency (key, ids, created_at) VALUES ($1, $2, $3)`, ['old-key', JSON.stringify(['01OLD']), NOW]);
+    } finally {
+      await client.end();
+    }
+    const store = await track(new PostgresStore(PG_URL, { schema, poolSize: 2 }));
+    expect(await store.insert([rec()], 'old-key')).toEqual({ ids: ['01OLD'], duplicate: true });
+    await store.insert([rec()], 'new-key');
+    await expect(store.insert([rec()], 'new-key')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
   });
 });
 
