@@ -17,7 +17,8 @@ const MAX_AGE_MS = 72 * 3600_000;
 
 const listeners = new Map<string, (o: Outcome) => void>();
 const inFlight = new Set<string>();
-let retries = 0;
+/** Timed retries so far, per consent: one that keeps failing must not use up another's. */
+const retries = new Map<string, number>();
 
 /** The entries not yet acknowledged. */
 export function pending(): Entry[] {
@@ -72,14 +73,19 @@ async function post({ url, body }: Entry): Promise<void> {
   }
   inFlight.delete(key);
   // A few quick retries; after that the next `online` event or page load sends it.
-  if (outcome.retrying && retries < 3) setTimeout(flush, 3000 << retries++);
+  const n = retries.get(key) ?? 0;
+  if (!outcome.retrying) retries.delete(key);
+  else if (n < 3) {
+    retries.set(key, n + 1);
+    setTimeout(flush, 3000 << n);
+  }
   listeners.get(key)?.(outcome);
 }
 
 /** Sends what an earlier page left behind, now and whenever the device comes back online. */
 export function startOutbox(): void {
   addEventListener('online', () => {
-    retries = 0;
+    retries.clear();
     flush();
   });
   flush();

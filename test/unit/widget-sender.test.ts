@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ConsentPost, Outcome } from '../../widget/sender.ts';
+
+// The widget's outbox with a stand-in fetch, localStorage and clock: what it posts and when it retries.
+type Sender = typeof import('../../widget/sender.ts');
+
+const body = (key: string): ConsentPost => ({
+  recipient: '+905321234567',
+  channels: ['MESAJ'],
+  consentDate: '2026-11-26 16:05:09',
+  idempotencyKey: key,
+});
+
+let sender: Sender;
+/** The status the collector answers, per idempotencyKey: a list used up front to back, then 202. */
+let answers: Map<string, number[]>;
+let posted: { key: string; sentAt: string; consentDate: string }[];
+
+beforeEach(async () => {
+  vi.useFakeTimers({ now: Date.UTC(2026, 10, 26, 13, 5, 9) });
+  answers = new Map();
+  posted = [];
+  vi.stubGlobal('localStorage', {});
+  vi.stubGlobal('fetch', async (_url: string, init: { body: string }) => {
+    const sent = JSON.parse(init.body) as ConsentPost & { sentAt: string };
+    posted.push({ key: sent.idempotencyKey, sentAt: sent.sentAt, consentDate: sent.consentDate });
+    const status = answers.get(sent.idempotencyKey)?.shift() ?? 202;
+    return new Response(JSON.stringify(status === 202 ? { ids: ['id'] } : {}), { status });
+  });
+  vi.resetModules();
+  sender = await import('../../widget/sender.ts');
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const postsOf = (key: string) => posted.filter((p) => p.key === key).length;
+
+describe('the outbox sender', () => {
+  it('retries each consent three times on its own count: one that used up its retries leaves another its own', async () => {
+    const outcomes: Outcome[] = [];
+    answers.set('consent-a', [503, 503, 503, 503, 503]);
+    sender.send('https://c.example/v1/consents', body('consent-a'), (o) => outcomes.push(o));
+    await vi.advanceTimersByTimeAsync(3000 + 6000 + 12000 + 60_000);
+    expect(postsOf('consent-a')).toBe(4); // the post and three timed retries, then it waits for `online` or a page load
+
+    // A later consent in the same long-lived page: its first failure still gets a timed retry.
+    answers.set('consent-b', [503]);
+    const b: Outcome[] = [];
+    sender.send('https://c.example/v1/consents', body('consent-b'), (o) => b.push(o));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b).toEqual([{ reason: 'http-503', retrying: true }]);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(b.at(-1)).toEqual({ ids: ['id'] });
+    expect(sender.pending().map((e) => e.body.idempotencyKey)).toEqual(['consent-a']);
+  });
+
+  it('a success starts the count again for that consent', async () => {
+    answers.set('consent-a', [503, 503]);
+    sender.send('https://c.example/v1/consents', body('consent-a'), () => {});
+    await vi.advanceTimersByTimeAsync(3000 + 6000);
+    expect(postsOf('consent-a')).toBe(3);
+    expect(sender.pending()).toEqual([]);
+    // The same key queued again (another tab's leftover, say) has its three retries again.
+    answers.set('consent-a', [503, 503, 503]);
+    sender.send('https://c.example/v1/consents', body('consent-a'), () => {});
+    await vi.advanceTimersByTimeAsync(3000 + 6000 + 12000);
+    expect(postsOf('consent-a')).toBe(3 + 4);
+    expect(sender.pending()).toEqual([]);
+  });
+});
