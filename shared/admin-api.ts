@@ -1,14 +1,23 @@
 import { z } from 'zod';
 import { channelSchema, recipientTypeSchema, recordStateSchema, sourceSchema, statusSchema } from './enums.ts';
-import { batchRecordSchema } from './consent-body.ts';
+import { batchRecordSchema, consentBodySchema } from './consent-body.ts';
 import { turkeyTimeSchema } from './iys-record.ts';
 
 /** Shapes of the admin endpoints (bearer IYS_ADMIN_TOKEN), for the routes and for /openapi.json. */
 
 const isoInstant = z.iso.datetime();
 
+/** The batch's optional idempotency key: the same rules as a consent's. A retried upload with it stores nothing twice. */
+const batchIdempotencyKeySchema = consentBodySchema.shape.idempotencyKey;
+
 /** POST /v1/consents/batch as documented; the route validates each record on its own to name bad ones by index. */
-export const batchRequestSchema = z.object({ records: z.array(batchRecordSchema).min(1) }).strict();
+export const batchRequestSchema = z.object({ records: z.array(batchRecordSchema).min(1), idempotencyKey: batchIdempotencyKeySchema }).strict();
+
+/** What the batch route parses first; each record is then checked on its own (batch-validate.ts). */
+export const batchEnvelopeSchema = z.object({
+  records: z.array(z.unknown()).min(1, 'needs at least one record'),
+  idempotencyKey: batchIdempotencyKeySchema,
+}).strict();
 
 export const recipientQuerySchema = z.object({
   recipient: z.string().trim().min(1, 'is required').max(320),

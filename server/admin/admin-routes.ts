@@ -20,6 +20,6 @@ export function adminRoutes(deps: AdminDeps): Hono {
   const auth = adminAuth({ token: deps.adminToken, clientIp, limiter: deps.limiter ?? new FailureLimiter(), now });
   return new Hono()
     .route('/', consentsRoutes(deps.store, auth, deps.logger ?? silentLogger))
-    .route('/', batchRoutes({ store: deps.store, auth, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), now }))
+    .route('/', batchRoutes({ store: deps.store, auth, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), now, logger: deps.logger }))
     .route('/', exportRoutes({ store: deps.store, auth, now, logger: deps.logger ?? silentLogger }));
 }

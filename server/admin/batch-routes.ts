@@ -1,10 +1,16 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { batchBodySchema } from '../../shared/consent-body.ts';
+import { batchEnvelopeSchema } from '../../shared/admin-api.ts';
 import { toFieldIssues, type FieldIssue } from '../../shared/issues.ts';
-import type { ConsentStore } from '../stores/store.ts';
+import { maskRecipient } from '../../shared/recipient.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+import type { RequestIdEnv } from '../observability/request-id.ts';
+import type { ConsentStore, InsertResult } from '../stores/store.ts';
+import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
 import { readBodyText } from '../collector/body-limit.ts';
+import { idempotencyKeyReused } from '../collector/errors.ts';
 import { errorBody } from './admin-deps.ts';
-import { validateBatch } from './batch-validate.ts';
+import { keysOf, stateIssues } from './batch-states.ts';
+import { checkBatchInChunks, type BadRecord } from './batch-validate.ts';
 
 /** Server-to-server batches run to tens of MB (a call centre's day); the public endpoint's limit is far smaller. */
 export const BATCH_BODY_LIMIT = 64 * 1024 * 1024;
@@ -16,11 +22,19 @@ export type BatchRouteOptions = {
   auth: MiddlewareHandler;
   clientIp: (c: Context) => string | null;
   now: () => number;
+  logger?: Logger;
+  /** Called after each validated chunk of a batch (records checked so far, total). */
+  onProgress?: (checked: number, total: number) => void;
 };
 
-/** POST /v1/consents/batch: all records validated before any is stored; then one atomic insert. */
-export function batchRoutes(opts: BatchRouteOptions): Hono {
-  return new Hono().post('/v1/consents/batch', opts.auth, async (c) => {
+/**
+ * POST /v1/consents/batch: every record checked on its own, then the batch against the İYS state
+ * rules (the ledger's latest records plus the batch's own), before any is stored; then one atomic
+ * insert. An optional idempotencyKey makes a retried upload answer the first ids.
+ */
+export function batchRoutes(opts: BatchRouteOptions): Hono<RequestIdEnv> {
+  return new Hono<RequestIdEnv>().post('/v1/consents/batch', opts.auth, async (c) => {
+    const log = (c.get('log') as Logger | undefined) ?? opts.logger ?? silentLogger;
     const read = await readBodyText(c.req.raw, BATCH_BODY_LIMIT);
     if (!read.ok) {
       if (read.reason === 'too-large') return c.json(errorBody('body-too-large', `the body is over ${BATCH_BODY_LIMIT / 1024 / 1024} MB: send the records in several batches`), 413);
@@ -32,21 +46,57 @@ export function batchRoutes(opts: BatchRouteOptions): Hono {
     } catch {
       return c.json(errorBody('invalid-json', 'the body is not JSON'), 400);
     }
-    const body = batchBodySchema.safeParse(json);
-    if (!body.success) return c.json(errorBody('invalid-body', 'the body must be {"records": [ … ]}', toFieldIssues(body.error)), 422);
+    const body = batchEnvelopeSchema.safeParse(json);
+    if (!body.success) return c.json(errorBody('invalid-body', 'the body must be {"records": [ … ], "idempotencyKey"?: "…"}', toFieldIssues(body.error)), 422);
+    const { records: raws, idempotencyKey = null } = body.data;
 
-    const verdict = validateBatch(body.data.records, {
+    const ip = opts.clientIp(c);
+    const checked = await checkBatchInChunks(raws, {
       nowMs: opts.now(),
-      ip: opts.clientIp(c),
+      ip,
       userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
-    });
-    if (!verdict.ok) {
-      const issues: FieldIssue[] = verdict.bad.flatMap((b) => b.issues.map((i) => ({ path: i.path === '(body)' ? `records.${b.index}` : `records.${b.index}.${i.path}`, message: i.message })));
+    }, { onProgress: opts.onProgress });
+    const records = checked.valid.map((v) => v.record);
+
+    const storeFailed = (err: unknown) => {
+      log.error({ event: 'admin.batch.store-failed', err: (err as Error).message }, 'the ledger failed during a batch: answered 503');
+      c.header('Retry-After', '5');
+      return c.json(errorBody('store-unavailable', 'the consent ledger is unavailable right now; nothing was stored, please send the same batch again shortly'), 503);
+    };
+    const accepted = (result: InsertResult) => {
+      log.info({
+        event: 'admin.batch', count: result.ids.length, ip, sample: maskRecipient(records[0]!.record.recipient),
+        idempotencyKey, duplicate: result.duplicate,
+      }, result.duplicate ? 'batch repeated (idempotency key seen): same ids' : 'batch stored');
+      return c.json({ ids: result.ids, state: 'pending' as const }, 202);
+    };
+
+    let bad: BadRecord[] = checked.bad;
+    try {
+      // A retry of a stored batch is answered before the state rules, which would refuse its records as repeats.
+      if (bad.length === 0 && idempotencyKey !== null) {
+        const replayed = await opts.store.replay(idempotencyKey, records);
+        if (replayed) return accepted(replayed);
+      }
+      const judged = checked.valid.map((v) => ({ index: v.index, record: v.record.record }));
+      const latest = await opts.store.latestOfKeys(keysOf(judged));
+      bad = [...bad, ...stateIssues(judged, latest)].sort((a, b) => a.index - b.index);
+    } catch (err) {
+      if (err instanceof IdempotencyKeyReusedError) return idempotencyKeyReused(c);
+      return storeFailed(err);
+    }
+    if (bad.length > 0) {
+      const issues: FieldIssue[] = bad.flatMap((b) => b.issues.map((i) => ({ path: i.path === '(body)' ? `records.${b.index}` : `records.${b.index}.${i.path}`, message: i.message })));
       const shown = issues.slice(0, MAX_REPORTED_ISSUES);
       const more = issues.length > shown.length ? ` (the first ${shown.length} issues are listed)` : '';
-      return c.json(errorBody('invalid-records', `${verdict.bad.length} of ${body.data.records.length} records are bad; nothing was stored${more}`, shown), 422);
+      return c.json(errorBody('invalid-records', `${bad.length} of ${raws.length} records are bad; nothing was stored${more}`, shown), 422);
     }
-    const { ids } = await opts.store.insert(verdict.records);
-    return c.json({ ids, state: 'pending' as const }, 202);
+
+    try {
+      return accepted(await opts.store.insert(records, idempotencyKey));
+    } catch (err) {
+      if (err instanceof IdempotencyKeyReusedError) return idempotencyKeyReused(c);
+      return storeFailed(err);
+    }
   });
 }

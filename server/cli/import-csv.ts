@@ -11,7 +11,14 @@ type Column = (typeof IMPORT_COLUMNS)[number];
 
 export type BadLine = { line: number; reason: string };
 export type ImportParse =
-  | { ok: true; records: NewRecord[]; delimiter: ',' | ';'; header: boolean }
+  | {
+      ok: true;
+      records: NewRecord[];
+      /** The file line of each record, for reporting what the store-side checks find. */
+      lines: number[];
+      delimiter: ',' | ';';
+      header: boolean;
+    }
   | { ok: false; bad: BadLine[] };
 
 const byLowerName = new Map<string, Column>(IMPORT_COLUMNS.map((c) => [c.toLowerCase(), c]));
@@ -61,5 +68,5 @@ export function parseImportCsv(text: string, ctx: { nowMs: number; userAgent?: s
     for (const b of verdict.bad) bad.push({ line: lines[b.index]!, reason: b.issues.map((i) => `${i.path}: ${i.message}`).join('; ') });
   }
   if (bad.length > 0 || !verdict.ok) return { ok: false, bad: bad.sort((a, b) => a.line - b.line) };
-  return { ok: true, records: verdict.records, delimiter: parsed.delimiter, header: header !== undefined };
+  return { ok: true, records: verdict.records, lines, delimiter: parsed.delimiter, header: header !== undefined };
 }

@@ -15,12 +15,12 @@ describe('iys-consent import FILE.csv', () => {
   let dbUrl: string;
   const at = formatTurkeyTime(Date.now() - 3600_000);
 
-  async function importFile(name: string, content: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function importFile(name: string, content: string, flags: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
     const file = join(dir, name);
     writeFileSync(file, content);
     try {
       // Run from another directory: the launcher must find tsx and the sources from its own place.
-      const { stdout, stderr } = await run(process.execPath, [BIN, 'import', file], { cwd: tmpdir(), env: { ...process.env, IYS_DATABASE_URL: dbUrl } });
+      const { stdout, stderr } = await run(process.execPath, [BIN, 'import', ...flags, file], { cwd: tmpdir(), env: { ...process.env, IYS_DATABASE_URL: dbUrl } });
       return { code: 0, stdout, stderr };
     } catch (e) {
       const err = e as { code: number; stdout: string; stderr: string };
@@ -76,8 +76,37 @@ describe('iys-consent import FILE.csv', () => {
     expect(await stored()).toContain('+905321234599 ARAMA HS_CAGRI_MERKEZI BIREYSEL');
   });
 
+  it('refuses lines the İYS state rules would refuse (RET first, a second ONAY, ONAY after the ledger\'s), naming their lines', async () => {
+    const r = await importFile('states.csv', [
+      'recipient;type;status;source;consentDate',
+      `0532 123 45 67;MESAJ;ONAY;HS_ISLAK_IMZA;${formatTurkeyTime(Date.now() - 1800_000)}`, // the ledger has it already (excel.csv)
+      `0532 700 00 01;MESAJ;RET;HS_KARAR;${at}`,
+      `0532 700 00 02;ARAMA;ONAY;HS_ETKINLIK;${formatTurkeyTime(Date.now() - 7200_000)}`,
+      `0532 700 00 02;ARAMA;ONAY;HS_ETKINLIK;${at}`,
+    ].join('\n'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/states\.csv:2: status: ONAY after ONAY: the ledger's pending ONAY record/);
+    expect(r.stderr).toMatch(/states\.csv:3: status: RET cannot be the first record/);
+    expect(r.stderr).toMatch(/states\.csv:5: status: ONAY after ONAY: line 4 \(ONAY\)/);
+    expect(r.stderr).toContain('3 bad lines: nothing was stored');
+    expect((await stored()).some((l) => l.startsWith('+905327000002'))).toBe(false);
+  });
+
+  it('with --idempotency-key, a second run of the same file stores nothing again; another file with the key is refused', async () => {
+    const content = `recipient,type,source,consentDate\n0532 800 00 01,ARAMA,HS_CAGRI_MERKEZI,${at}\n`;
+    const first = await importFile('keyed.csv', content, ['--idempotency-key', 'crm-export-0001']);
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining('queued 1 record ') });
+    const again = await importFile('keyed.csv', content, ['--idempotency-key=crm-export-0001']);
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining('already queued') });
+    expect((await stored()).filter((l) => l.startsWith('+905328000001'))).toHaveLength(1);
+    const other = await importFile('other.csv', `recipient,type,source,consentDate\n0532 800 00 02,ARAMA,HS_CAGRI_MERKEZI,${at}\n`, ['--idempotency-key', 'crm-export-0001']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/already used for other records/);
+    expect(await importFile('keyed.csv', content, ['--idempotency-key', 'no'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--idempotency-key needs') });
+  });
+
   it('prints its usage and exits 2 without a file', async () => {
     const r = await run(process.execPath, [BIN, 'import'], { cwd: tmpdir() }).catch((e) => e as { code: number; stderr: string });
-    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: iys-consent import FILE.csv') });
+    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: iys-consent import [--idempotency-key KEY] FILE.csv') });
   });
 });

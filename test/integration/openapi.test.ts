@@ -57,8 +57,11 @@ describe('GET /openapi.json', () => {
     expect(posted.status).toBe(202);
 
     const batch = fromSchema(doc.components.schemas.BatchRequest!) as { records: Record<string, unknown>[] };
+    // Another person than the consent's: a second ONAY for one key would be refused as redundant.
+    batch.records[0]!.recipient = '0532 123 45 68';
     const accepted = await fetch(`${s.url}/v1/consents/batch`, { method: 'POST', headers: { 'content-type': 'application/json', ...s.auth }, body: JSON.stringify(batch) });
     expect(accepted.status).toBe(202);
+    expect(doc.components.schemas.BatchRequest!.properties!.idempotencyKey!.type).toBe('string');
 
     expect(doc.components.schemas.BatchRequest!.properties!.records!.items!.additionalProperties).toBe(false);
     const extra = { records: [{ ...batch.records[0], consentDate: formatTurkeyTime(Date.now() - 30_000), note: 'x' }] };

@@ -1,4 +1,16 @@
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchRoutes } from '../../server/admin/batch-routes.ts';
+import { consentRoutes } from '../../server/collector/consent-routes.ts';
+import { testConfig } from '../../server/config.ts';
+import { silentLogger } from '../../server/observability/logger.ts';
+import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import { parseCsv } from '../../server/cli/csv.ts';
 import { RECEIPT_FIELDS } from '../../server/admin/export-format.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
@@ -98,13 +110,73 @@ describe('batch, lookup and export', () => {
   it('refuses a batch with bad records, naming each by index and field, and stores none', async () => {
     const before = await s.store.countByState();
     const res = await postBatch(s, {
-      records: [record({ recipient: '0532 111 22 33' }), record({ recipient: '12' }), record(), record({ source: 'IYS_WEB' }), record({ consentDate: '2026-13-01 00:00:00' }), 'not a record'],
+      records: [record({ recipient: '0532 111 22 33' }), record({ recipient: '12' }), record({ recipient: '0532 111 22 34' }), record({ source: 'IYS_WEB' }), record({ consentDate: '2026-13-01 00:00:00' }), 'not a record'],
     });
     expect(res.status).toBe(422);
     const { error } = await res.json();
     expect(error.code).toBe('invalid-records');
     expect(error.issues.map((i: { path: string }) => i.path)).toEqual(['records.1.recipient', 'records.3.source', 'records.4.consentDate', 'records.5']);
     expect(await s.store.countByState()).toEqual(before);
+  });
+
+  it('refuses records the İYS state rules would refuse, judged against the ledger and the batch itself, and stores none', async () => {
+    const stored = await postBatch(s, { records: [record({ recipient: '0532 444 00 01', consentDate: nowTurkey(-600_000) })] });
+    expect(stored.status).toBe(202);
+    const before = await s.store.countByState();
+    const res = await postBatch(s, {
+      records: [
+        record({ recipient: '0532 444 00 01', consentDate: nowTurkey(-300_000) }), // ONAY after the ledger's ONAY
+        record({ recipient: '0532 444 00 02', status: 'RET' }), // RET first
+        record({ recipient: '0532 444 00 03', status: 'RET', source: 'HS_KARAR' }), // HS_KARAR RET first, too
+        record({ recipient: '0532 444 00 04', consentDate: nowTurkey(-300_000) }),
+        record({ recipient: '0532 444 00 04', consentDate: nowTurkey(-200_000) }), // second ONAY in the batch
+        record({ recipient: '0532 444 00 05', consentDate: nowTurkey(-300_000) }),
+        record({ recipient: '0532 444 00 05', consentDate: nowTurkey(-300_000) }), // exact duplicate row
+        record({ recipient: '0532 444 00 01', status: 'RET', consentDate: nowTurkey(-100_000) }), // fine: withdraws the ledger's ONAY
+      ],
+    });
+    expect(res.status).toBe(422);
+    const { error } = await res.json();
+    expect(error.code).toBe('invalid-records');
+    expect(error.issues.map((i: { path: string }) => i.path)).toEqual(['records.0.status', 'records.1.status', 'records.2.status', 'records.4.status', 'records.6.consentDate']);
+    expect(error.issues[0].message).toMatch(/ONAY after ONAY: the ledger's pending ONAY record/);
+    expect(error.issues[3].message).toMatch(/records\.3/);
+    expect(error.message).toMatch(/^5 of 8 records are bad/);
+    expect(await s.store.countByState()).toEqual(before);
+  });
+
+  it('honours an idempotency key on a batch: a retried upload gets the same ids, another batch with the key 409', async () => {
+    const body = { idempotencyKey: 'crm-upload-2026-11-26', records: [record({ recipient: '0532 555 00 01' }), record({ recipient: '0532 555 00 02', type: 'ARAMA' })] };
+    const first = await postBatch(s, body);
+    expect(first.status).toBe(202);
+    const { ids } = await first.json();
+    const again = await postBatch(s, body);
+    expect(again.status).toBe(202);
+    expect((await again.json()).ids).toEqual(ids);
+    expect(await s.store.byRecipient('+905325550001')).toHaveLength(1);
+    expect((await s.store.byRecipient('+905325550001'))[0]!.evidence.idempotencyKey).toBe('crm-upload-2026-11-26');
+
+    const other = await postBatch(s, { ...body, records: [record({ recipient: '0532 555 00 03' })] });
+    expect(other.status).toBe(409);
+    expect((await other.json()).error).toMatchObject({ code: 'idempotency-key-reused', issues: [{ path: 'idempotencyKey' }] });
+    expect(await s.store.byRecipient('+905325550003')).toEqual([]);
+    expect((await postBatch(s, { ...body, idempotencyKey: 'x' })).status).toBe(422);
+  });
+
+  it('answers 503 store-unavailable with Retry-After when the ledger fails, never a 500', async () => {
+    const insert = s.store.insert;
+    s.store.insert = () => Promise.reject(new Error('SQLITE_IOERR: disk I/O error'));
+    try {
+      const res = await postBatch(s, { records: [record({ recipient: '0532 555 00 09' })] });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      const { error } = await res.json();
+      expect(error.code).toBe('store-unavailable');
+      expect(error.message).not.toContain('SQLITE');
+    } finally {
+      s.store.insert = insert;
+    }
+    expect(await s.store.byRecipient('+905325550009')).toEqual([]);
   });
 
   it('answers 400 for a body that is not JSON and 422 for one without records', async () => {
@@ -233,3 +305,42 @@ describe('metrics, health and logs', () => {
     expect((await res.json()).reasons.join(' ')).toMatch(/deadline: records near the İYS deadline/);
   });
 });
+
+describe('a huge batch does not hold up the widget\'s posts', () => {
+  it('answers a consent posted while a 20 000-record batch is being validated before the batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iys-interleave-'));
+    const store = new SqliteStore(join(dir, 'ledger.db'));
+    await store.init();
+    const order: string[] = [];
+    let url = '';
+    let single: Promise<void> | undefined;
+    const app = new Hono()
+      .route('/', consentRoutes({ config: testConfig({ rateLimit: 0 }), store, logger: silentLogger }))
+      .route('/', batchRoutes({
+        store, auth: async (_c, next) => next(), clientIp: () => null, now: Date.now,
+        // The first chunk is checked: the batch is in the middle of its validation now.
+        onProgress: () => {
+          single ??= fetch(`${url}/v1/consents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient: '0532 999 00 01', channels: ['MESAJ'], consentDate: nowTurkey() }) })
+            .then((res) => void order.push(`consent ${res.status}`));
+        },
+      }));
+    const server = await new Promise<Server>((resolve) => {
+      const srv = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(srv as Server));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const records = Array.from({ length: 20_000 }, (_, i) => record({ recipient: `0534${String(i).padStart(7, '0')}`, source: 'HS_FIZIKSEL_ORTAM' }));
+      const batch = fetch(`${url}/v1/consents/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records }) })
+        .then((res) => void order.push(`batch ${res.status}`));
+      await batch;
+      await single;
+      expect(order).toEqual(['consent 202', 'batch 202']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
