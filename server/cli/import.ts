@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { consentBodySchema } from '../../shared/consent-body.ts';
+import type { IysRecord } from '../../shared/iys-record.ts';
 import { keysOf, stateIssues } from '../admin/batch-states.ts';
 import { openStore } from '../stores/open-store.ts';
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
@@ -67,6 +68,16 @@ function reportBad(io: CliIo, file: string, bad: { line: number; reason: string 
   return 1;
 }
 
+/** What was queued, counted by channel, status and source: "2 MESAJ, 1 EPOSTA; 3 ONAY; 2 HS_ISLAK_IMZA, 1 HS_ETKINLIK". */
+export function summary(records: readonly IysRecord[]): string {
+  const count = (field: 'type' | 'status' | 'source') => {
+    const n = new Map<string, number>();
+    for (const r of records) n.set(r[field], (n.get(r[field]) ?? 0) + 1);
+    return [...n].map(([k, v]) => `${v} ${k}`).join(', ');
+  };
+  return `${count('type')}; ${count('status')}; ${count('source')}`;
+}
+
 /** Runs the command; resolves to the exit code (0 queued, 1 bad lines, 2 usage or I/O error). */
 export async function runImport(args: string[], io: CliIo = processIo): Promise<number> {
   const parsedArgs = parseArgs(args);
@@ -111,7 +122,7 @@ export async function runImport(args: string[], io: CliIo = processIo): Promise<
     const { ids, duplicate } = await store.insert(result.records, idempotencyKey);
     io.out(duplicate
       ? `already queued: ${file} was imported before with --idempotency-key ${idempotencyKey}; nothing stored again`
-      : `queued ${ids.length} record${ids.length === 1 ? '' : 's'} from ${file} (pending registration with İYS)`);
+      : `queued ${ids.length} record${ids.length === 1 ? '' : 's'} from ${file} (pending registration with İYS): ${summary(result.records.map((r) => r.record))}`);
     return 0;
   } catch (e) {
     if (e instanceof IdempotencyKeyReusedError) {

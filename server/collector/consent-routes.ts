@@ -24,7 +24,8 @@ export type ConsentRouteDeps = {
   metrics?: Pick<Metrics, 'observeIngest'>;
 };
 
-type Env = BodyTextEnv & { Variables: { receivedAt: number } };
+/** `log` is the request's child logger (request-id.ts) when the app set one up: its lines carry the requestId. */
+type Env = BodyTextEnv & { Variables: { receivedAt: number; log: Logger | undefined } };
 
 // JSON, or text/plain holding JSON (a "simple" request a browser sends without a preflight).
 const ACCEPTED_TYPE = /^(application\/json|text\/plain)\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -63,6 +64,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
       userAgent: c.req.header('user-agent') ?? null,
     };
     const result = parseConsentText(c.var.bodyText, meta, { clockToleranceS: config.clockToleranceS });
+    const log = c.var.log ?? logger;
 
     switch (result.kind) {
       case 'unparseable':
@@ -71,7 +73,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
         return errorResponse(c, 422, 'invalid-consent', 'the consent is not valid; see issues', result.issues);
       case 'honeypot': {
         // Look exactly like success so the bot learns nothing; keep no record.
-        logger.warn({ event: 'consent.honeypot', ip: meta.ip, origin: meta.origin }, 'honeypot field filled: answered 202, stored nothing');
+        log.warn({ event: 'consent.honeypot', ip: meta.ip, origin: meta.origin }, 'honeypot field filled: answered 202, stored nothing');
         const ids = Array.from({ length: result.channels }, () => newRecordId(meta.receivedAt));
         return c.json({ ids, state: 'pending' } satisfies Accepted, 202);
       }
@@ -84,15 +86,15 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
       inserted = await store.insert(result.records, result.idempotencyKey);
     } catch (err) {
       if (err instanceof IdempotencyKeyReusedError) {
-        logger.warn({ event: 'consent.key-reused', idempotencyKey: err.idempotencyKey, origin: meta.origin }, 'idempotency key reused with other records: answered 409, stored nothing');
+        log.warn({ event: 'consent.key-reused', idempotencyKey: err.idempotencyKey, origin: meta.origin }, 'idempotency key reused with other records: answered 409, stored nothing');
         return idempotencyKeyReused(c);
       }
-      logger.error({ event: 'consent.store-failed', err: (err as Error).message }, 'the ledger refused an insert: answered 503');
+      log.error({ event: 'consent.store-failed', err: (err as Error).message }, 'the ledger refused an insert: answered 503');
       c.header('Retry-After', '5');
       return errorResponse(c, 503, 'store-unavailable', 'the consent ledger is unavailable right now; nothing was stored, please send the same consent again shortly');
     }
     const first = result.records[0]!;
-    logger.info(
+    log.info(
       {
         event: 'consent.accepted',
         ids: inserted.ids,

@@ -279,6 +279,15 @@ describe('the honeypot', () => {
 });
 
 describe('logs', () => {
+  it("carry the request's id on the collector's own lines (accepted, honeypot)", async () => {
+    const res = await postConsent(c.url, consentBody({ recipient: '0532 765 43 22' }), { 'x-request-id': 'trace-consent-0001' });
+    expect(res.headers.get('x-request-id')).toBe('trace-consent-0001');
+    const lines = c.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.event === 'consent.accepted' && l.recipient === '+90532*****22')).toMatchObject({ requestId: 'trace-consent-0001' });
+    await postConsent(c.url, consentBody({ recipient: '0532 765 43 23', website: 'x' }), { 'x-request-id': 'trace-honeypot-01' });
+    expect(c.logs.map((l) => JSON.parse(l)).find((l) => l.event === 'consent.honeypot' && l.requestId === 'trace-honeypot-01')).toBeDefined();
+  });
+
   it('never hold a full recipient', async () => {
     await postConsent(c.url, consentBody({ recipient: '0532 765 43 21' }));
     const all = c.logs.join('');

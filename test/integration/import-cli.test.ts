@@ -66,6 +66,7 @@ describe('iys-consent import FILE.csv', () => {
     const r = await importFile('excel.csv', `\uFEFF0532 123 45 67;MESAJ;ONAY;HS_ISLAK_IMZA;${at};BIREYSEL\r\n"ayse@example.com";EPOSTA;;HS_ETKINLIK;${at};TACIR\r\n`);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain('queued 2 records');
+    expect(r.stdout).toContain(': 1 MESAJ, 1 EPOSTA; 2 ONAY; 1 HS_ISLAK_IMZA, 1 HS_ETKINLIK');
     expect(await stored()).toEqual(['+905321234567 MESAJ HS_ISLAK_IMZA BIREYSEL', 'ayse@example.com EPOSTA HS_ETKINLIK TACIR']);
   });
 

@@ -298,6 +298,14 @@ describe('metrics, health and logs', () => {
     expect(all).not.toContain(ADMIN_TOKEN);
   });
 
+  it('logs one admin.batch line per accepted batch, with the request id and the recipient masked', async () => {
+    const res = await postBatch(s, { idempotencyKey: 'log-batch-0001', records: [record({ recipient: '0532 666 00 01' }), record({ recipient: '0532 666 00 02' })] }, { ...s.auth, 'x-request-id': 'trace-batch-0001' });
+    expect(res.status).toBe(202);
+    const line = s.logs.map((l) => JSON.parse(l)).find((l) => l.event === 'admin.batch' && l.requestId === 'trace-batch-0001');
+    expect(line).toMatchObject({ count: 2, sample: '+90532*****01', idempotencyKey: 'log-batch-0001', duplicate: false, ip: '127.0.0.1' });
+    expect(s.logs.join('\n')).not.toMatch(/5326660001/);
+  });
+
   it('reports records near the İYS deadline', async () => {
     await postBatch(s, { records: [record({ recipient: '0532 333 00 01', consentDate: nowTurkey(-50 * 3600_000) })] });
     const res = await fetch(`${s.url}/healthz`);
