@@ -97,6 +97,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let transientStreak = 0;
   let accountStreak = 0;
   let warnedLevel = 0;
+  // After a transient or ambiguous answer the service as a whole is backed off, not just the records
+  // held: a new insert wakes the loop, which goes back to sleep until then (Retry-After included).
+  let sendNotBefore = 0;
   // For each record, the requests that carried it and got no answer (each as the set of its ids).
   // Batches are atomic, so once any record of a lost request is accepted, that request cannot have
   // been stored (strict), or duplicates are accepted anyway (lenient): that one request's doubt is
@@ -255,6 +258,23 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     emit({ type: 'resumed' });
   }
 
+  /** Backs off every send (not only the records held) for `delay`; returns the moment sending may resume. */
+  function holdOff(delay: number): number {
+    const at = now() + delay;
+    sendNotBefore = Math.max(sendNotBefore, at);
+    return at;
+  }
+
+  /**
+   * A back-off inside an isolation. Its progress (records found bad, the grouping of a lost request
+   * that lets a few probes settle it) lives in the pass, so the pass waits rather than ends; the
+   * lease is extended over the wait so no other process takes the records meanwhile.
+   */
+  async function waitInPass(delay: number, held: Set<string>) {
+    await store.extendLease([...held], owner, now() + delay + leaseMs);
+    await pause(delay);
+  }
+
   /** What every answer but a refusal does; returns true when the records are settled. */
   async function common(outcome: SendOutcome, records: StoredRecord[], held: Set<string>, inPass: 'top' | 'isolation'): Promise<boolean> {
     switch (outcome.kind) {
@@ -268,14 +288,22 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         throw new EndPass(enterPause(outcome.code, outcome.message));
       case 'transient': {
         const delay = backoffDelay(transientStreak++, opts.transientBackoff ?? TRANSIENT_BACKOFF, { random, retryAfterMs: outcome.retryAfterMs });
-        if (inPass === 'top') throw new EndPass(now() + delay);
-        await pause(delay);
+        const until = holdOff(delay);
+        if (inPass === 'top') throw new EndPass(until);
+        await waitInPass(delay, held);
         return false;
       }
       case 'ambiguous': {
+        // The same back-off as a transient answer: a service that drops answers is struggling, and
+        // re-sending at once would only add load. The doubt (by record id, above) outlives a release.
         const delay = backoffDelay(transientStreak++, opts.transientBackoff ?? TRANSIENT_BACKOFF, { random });
-        logger.warn({ event: 'dispatch.ambiguous', size: records.length, message: outcome.message }, 'no answer to a request: sending the same records again');
-        await pause(Math.min(delay, 2_000));
+        logger.warn(
+          { event: 'dispatch.ambiguous', size: records.length, retryInMs: delay, message: outcome.message },
+          'no answer to a request: its records are in doubt and sent again after a back-off',
+        );
+        const until = holdOff(delay);
+        if (inPass === 'top') throw new EndPass(until);
+        await waitInPass(delay, held);
         return false;
       }
       default:
@@ -358,29 +386,37 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const started = state.requests;
     // Judged after the isolation: an acceptance later in it may lift the doubt on a refused record.
     const refused: Array<{ r: StoredRecord; message: string }> = [];
-    const result = await isolate(
-      records,
-      async (group) => {
-        for (;;) {
-          if (stopping) throw new EndPass(0);
-          await renew();
-          const outcome = await request(group);
-          if (outcome.kind === 'records-refused') {
-            lastMessage = outcome.message;
-            return false;
-          }
-          if (outcome.kind === 'too-many') throw new EndPass(0);
-          if (await common(outcome, group, held, 'isolation')) return true;
+    // A pass may end inside the isolation (an account pause, a 475, stop): the records already found
+    // bad are judged then, not sent and isolated again.
+    const judge = async () => {
+      for (const { r, message } of refused.splice(0)) if (held.has(r.id)) await refusedAlone(r, message, held);
+    };
+    const test = async (group: StoredRecord[]): Promise<boolean> => {
+      for (;;) {
+        if (stopping) throw new EndPass(0);
+        await renew();
+        const outcome = await request(group);
+        if (outcome.kind === 'records-refused') {
+          lastMessage = outcome.message;
+          return false;
         }
-      },
-      {
+        if (outcome.kind === 'too-many') throw new EndPass(0);
+        if (await common(outcome, group, held, 'isolation')) return true;
+      }
+    };
+    let result: Awaited<ReturnType<typeof isolate<StoredRecord>>>;
+    try {
+      result = await isolate(records, test, {
         knownBad: true,
         // A record that may be stored is judged only on a refusal of its own.
         confirmAlone: inDoubt,
         onBad: (r) => void refused.push({ r, message: lastMessage }),
-      },
-    );
-    for (const { r, message } of refused) await refusedAlone(r, message, held);
+      });
+    } catch (e) {
+      if (e instanceof EndPass) await judge();
+      throw e;
+    }
+    await judge();
     logger.info(
       { event: 'dispatch.isolated', size: records.length, bad: result.bad.length, requests: state.requests - started + 1 },
       `isolated ${result.bad.length} refused record(s) among ${records.length} in ${state.requests - started + 1} requests`,
@@ -413,6 +449,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const summary = await housekeeping();
     const t = now();
     if (state.paused && t < state.paused.until) return state.paused.until;
+    if (t < sendNotBefore) return sendNotBefore;
     if (summary.count === 0) return store.nextWakeAt(t);
     if (!state.paused && summary.count < batchMax && summary.oldestReceivedAt !== null && summary.oldestReceivedAt + flushMs > t) {
       return summary.oldestReceivedAt + flushMs;

@@ -13,6 +13,8 @@ afterEach(async () => {
   for (const r of rigs.splice(0)) await r.close();
 });
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function insertMany(r: Rig, n: number, now = Date.now()) {
   const records = Array.from({ length: n }, () => newRecord({ now }));
   const ids: string[] = [];
@@ -109,6 +111,61 @@ describe('dispatcher against the sandbox over HTTP (SQLite ledger)', () => {
     expect(await settled(r.store)).toMatchObject({ registered: 400, rejected: 0 });
     expect(Object.keys(r.sandbox.state.counts()).some((c) => c.startsWith('5'))).toBe(true);
     expect(r.sandbox.state.records()).toHaveLength(400);
+    expect(storedTwice(r.sandbox)).toEqual([]);
+  });
+
+  it('a 429 with Retry-After 30 holds back new consents too: inserts wake the loop but nothing is sent', async () => {
+    const r = await rig({ sandbox: { faults: { throttleRate: 1, retryAfterS: 30 } } });
+    await insertMany(r, 1);
+    r.dispatcher.start();
+    await waitFor('the first 429', () => (r.sandbox.state.counts()['429'] ?? 0) === 1);
+    for (let i = 0; i < 10; i++) {
+      await insertMany(r, 1);
+      await sleep(200);
+    }
+    await sleep(1_000);
+    // Ten inserts in three seconds, each waking the loop: the service-wide back-off holds them all.
+    expect(r.requests()).toBe(1);
+    expect((await r.store.countByState()).pending).toBe(11);
+    expect(r.dispatcher.status().lastOutcome).toMatchObject({ kind: 'transient', code: 429 });
+  });
+
+  it('throttled with a short Retry-After: no request comes sooner than it, then everything registers', async () => {
+    const r = await rig({ sandbox: { faults: { throttleRate: 1, retryAfterS: 1 } }, dispatcher: { batchMax: 5 } });
+    await insertMany(r, 5);
+    r.dispatcher.start();
+    await waitFor('the first 429', () => (r.sandbox.state.counts()['429'] ?? 0) >= 1);
+    for (let i = 0; i < 10; i++) {
+      await insertMany(r, 1);
+      await sleep(150);
+    }
+    await waitFor('three 429s', () => (r.sandbox.state.counts()['429'] ?? 0) >= 3);
+    r.sandbox.configure({ faults: { throttleRate: 0 } });
+    expect(await settled(r.store)).toMatchObject({ registered: 15, rejected: 0 });
+    const at = r.sandbox.state.requests().map((q) => q.at);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    // Every request after a 429 waited its Retry-After (1 s), whatever arrived meanwhile.
+    const afterThrottle = gaps.filter((_, i) => r.sandbox.state.requests()[i]!.code === 429);
+    expect(afterThrottle.length).toBeGreaterThanOrEqual(3);
+    expect(Math.min(...afterThrottle)).toBeGreaterThanOrEqual(1_000);
+    expect(r.sandbox.state.records()).toHaveLength(15);
+  });
+
+  it('a lost answer ends the pass: the records wait out the back-off, stay in doubt, and are not rejected', async () => {
+    const r = await rig({ sandbox: { faults: { dropRate: 1 } }, dispatcher: { transientBackoff: { baseMs: 6_000, capMs: 6_000 } } });
+    const { records } = await insertMany(r, 1);
+    r.dispatcher.start();
+    await waitFor('the first lost answer', () => (r.sandbox.state.counts().dropped ?? 0) === 1);
+    await insertMany(r, 1);
+    await sleep(2_500);
+    // The back-off is 3–6 s: no re-send yet (it used to come within 2 s), and the insert waits too.
+    expect(r.requests()).toBe(1);
+    const [first] = await r.store.byRecipient(records[0]!.record.recipient);
+    expect(first!.state).toBe('pending');
+    expect(first!.reason).toMatch(/^\[may be stored\]/);
+    r.sandbox.configure({ faults: { dropRate: 0 } });
+    expect(await settled(r.store)).toMatchObject({ registered: 2, rejected: 0 });
+    expect(r.sandbox.state.records()).toHaveLength(2);
     expect(storedTwice(r.sandbox)).toEqual([]);
   });
 
