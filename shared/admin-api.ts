@@ -55,6 +55,7 @@ export const recordViewSchema = z.object({
   source: sourceSchema,
   consentDate: turkeyTimeSchema,
   state: recordStateSchema,
+  /** Why the record was rejected or expired; absent for pending and registered records. */
   reason: z.string().optional(),
   attempts: z.number().int().min(0),
   registeredAt: isoInstant.optional(),
@@ -109,6 +110,7 @@ export const consentReceiptSchema = z.object({
   idempotencyKey: text,
   receivedAt: instant,
   state: recordStateSchema,
+  /** Why the record was rejected or expired; null (empty in CSV) otherwise. */
   stateReason: text,
   attempts: z.number().int(),
   registeredAt: instant,

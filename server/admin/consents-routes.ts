@@ -4,7 +4,7 @@ import { maskRecipient, normaliseRecipient } from '../../shared/recipient.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { RequestIdEnv } from '../observability/request-id.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
-import type { Attempt, ConsentStore, StoredRecordWithEvidence } from '../stores/store.ts';
+import { publicReason, type Attempt, type ConsentStore, type StoredRecordWithEvidence } from '../stores/store.ts';
 import { errorBody } from './admin-deps.ts';
 
 /** GET /v1/consents?recipient=… : every record of one recipient, with state, attempts and evidence. */
@@ -28,6 +28,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export function toRecordView(r: StoredRecordWithEvidence, attempts: Attempt[]): RecordView {
   const { receivedAt, ...evidence } = r.evidence;
+  const reason = publicReason(r);
   return {
     id: r.id,
     type: r.type,
@@ -36,7 +37,7 @@ export function toRecordView(r: StoredRecordWithEvidence, attempts: Attempt[]): 
     source: r.source,
     consentDate: r.consentDate,
     state: r.state,
-    ...(r.reason !== null ? { reason: r.reason } : {}),
+    ...(reason !== null ? { reason } : {}),
     attempts: r.attempts,
     ...(r.registeredAt !== null ? { registeredAt: iso(r.registeredAt) } : {}),
     deadlineAt: iso(r.deadlineAt),

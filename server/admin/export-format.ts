@@ -1,4 +1,4 @@
-import type { StoredRecordWithEvidence } from '../stores/store.ts';
+import { publicReason, type StoredRecordWithEvidence } from '../stores/store.ts';
 import { parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { consentReceiptSchema, type ConsentReceipt } from '../../shared/admin-api.ts';
 
@@ -44,7 +44,7 @@ export function toReceipt(r: StoredRecordWithEvidence): ConsentReceipt {
     idempotencyKey: e.idempotencyKey,
     receivedAt: iso(r.receivedAt),
     state: r.state,
-    stateReason: r.reason,
+    stateReason: publicReason(r),
     attempts: r.attempts,
     registeredAt: iso(r.registeredAt),
     deadlineAt: iso(r.deadlineAt),

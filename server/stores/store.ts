@@ -46,6 +46,14 @@ export type StoredRecord = IysRecord & {
 /** A key's latest live record, as latestOfKeys() reports it. */
 export type LatestRecord = { id: string; status: ConsentStatus; consentDate: string; state: 'pending' | 'registered' };
 
+/**
+ * The reason the public views show: why a record was rejected or expired. For pending and
+ * registered records the column holds the dispatcher's last answer (its bookkeeping), not a reason.
+ */
+export function publicReason(r: Pick<StoredRecord, 'state' | 'reason'>): string | null {
+  return r.state === 'rejected' || r.state === 'expired' ? r.reason : null;
+}
+
 export type StoredRecordWithEvidence = StoredRecord & { evidence: Evidence };
 
 /** One request to iletiMerkezi, as the dispatcher saw it; logged for every record in it. */

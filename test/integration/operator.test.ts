@@ -228,6 +228,40 @@ describe('batch, lookup and export', () => {
     expect(await none.text()).toBe('');
   });
 
+  it('shows a reason only for rejected and expired records, never the dispatcher\'s bookkeeping', async () => {
+    const phones = ['0532 777 00 01', '0532 777 00 02', '0532 777 00 03', '0532 777 00 04'];
+    const res = await postBatch(s, { records: phones.map((recipient) => record({ recipient })) });
+    const [registered, pending, rejected, expired] = (await res.json()).ids as string[];
+    const at = Date.now();
+    await s.store.logAttempt([registered!, pending!, rejected!], { at, outcome: 'sent', code: null, message: 'sent, no answer recorded yet', batchSize: 3 });
+    await s.store.logAttempt([registered!], { at, outcome: 'accepted', code: 200, message: '[stored] İşlem başarılı', batchSize: 3, counted: false });
+    await s.store.logAttempt([pending!], { at, outcome: 'ambiguous', code: null, message: '[may be stored] socket hang up', batchSize: 3, counted: false });
+    await s.store.markRegistered([registered!], at);
+    await s.store.markRejected([rejected!], 'H174: the recipient withdrew earlier', at);
+    await s.store.markExpired([expired!], 'past the 72-hour İYS deadline', at);
+    const expected: Record<string, string | null> = { [registered!]: null, [pending!]: null, [rejected!]: 'H174: the recipient withdrew earlier', [expired!]: 'past the 72-hour İYS deadline' };
+
+    for (const phone of phones) {
+      const { records } = await (await fetch(`${s.url}/v1/consents?recipient=${encodeURIComponent(phone)}`, { headers: s.auth })).json();
+      expect(records).toHaveLength(1);
+      expect(records[0].reason ?? null).toBe(expected[records[0].id]);
+      expect('reason' in records[0]).toBe(expected[records[0].id] !== null);
+    }
+    // The attempt log keeps the answers: that is where an operator reads them.
+    const reg = await (await fetch(`${s.url}/v1/consents?recipient=${encodeURIComponent(phones[0]!)}`, { headers: s.auth })).json();
+    expect(reg.records[0].attemptLog.map((a: { message: string }) => a.message)).toContain('[stored] İşlem başarılı');
+
+    const lines = (await (await fetch(`${s.url}/v1/export?format=ndjson`, { headers: s.auth })).text()).trim().split('\n').map((l) => JSON.parse(l));
+    for (const id of Object.keys(expected)) expect(lines.find((l) => l.consentReceiptId === id).stateReason).toBe(expected[id]);
+    const csv = parseCsv(await (await fetch(`${s.url}/v1/export?format=csv`, { headers: s.auth })).text(), ',');
+    if ('error' in csv) throw new Error(csv.error);
+    const col = (f: string) => RECEIPT_FIELDS.indexOf(f as (typeof RECEIPT_FIELDS)[number]);
+    for (const id of Object.keys(expected)) {
+      const row = csv.rows.find((r) => r.fields[col('consentReceiptId')] === id)!;
+      expect(row.fields[col('stateReason')]).toBe(expected[id] ?? '');
+    }
+  });
+
   it('answers 422 naming from, to or format when they are unreadable', async () => {
     for (const [q, path] of [['from=yesterday', 'from'], ['to=2026-11-26T10:00', 'to'], ['format=xlsx', 'format'], ['from=2026-11-02&to=2026-11-01', 'to']]) {
       const res = await fetch(`${s.url}/v1/export?${q}`, { headers: s.auth });
