@@ -75,7 +75,7 @@ class EndPass extends Error {
 // batches large enough that probing is cheaper than judging each record alone.
 const DOUBT_PROBES = 4;
 const PROBE_FROM = 16;
-const EXPIRED_REASON = 'past the 72-hour İYS deadline before it could be sent';
+const EXPIRED_REASON = 'within 5 minutes of (or past) the 72-hour İYS deadline before it could be sent';
 
 /**
  * The loop that moves pending records to İYS: claim (earliest deadline first), plan, send, record
@@ -216,7 +216,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     for (const r of records) held.delete(r.id);
     logger.error(
       { event: 'dispatch.expired', count: records.length, sample: maskRecipient(records[0]!.recipient) },
-      `${records.length} record(s) passed the 72-hour deadline before they could be sent: marked expired`,
+      `${records.length} record(s) came within 5 minutes of the 72-hour deadline before they could be sent: marked expired`,
     );
     emit({ type: 'expired', count: records.length });
   }
@@ -359,6 +359,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const step = records.length / DOUBT_PROBES;
     const probes = Array.from({ length: DOUBT_PROBES }, (_, i) => records[Math.floor(i * step + random() * step)]!);
     for (const probe of probes) {
+      if ((await stillInTime([probe], held)).length === 0) return records.filter((r) => held.has(r.id));
       for (;;) {
         if (stopping) throw new EndPass(0);
         await renew();
@@ -391,9 +392,16 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const judge = async () => {
       for (const { r, message } of refused.splice(0)) if (held.has(r.id)) await refusedAlone(r, message, held);
     };
-    const test = async (group: StoredRecord[]): Promise<boolean> => {
+    // Set once a record of the isolation is expired before its test: from then on no record is
+    // judged bad by elimination (the expired one, never sent, may have been the bad one).
+    let expiredDuring = false;
+    const test = async (all: StoredRecord[]): Promise<boolean> => {
       for (;;) {
         if (stopping) throw new EndPass(0);
+        // The deadline is checked before every send, not only the first: an isolation takes time.
+        const group = await stillInTime(all, held);
+        if (group.length < all.length) expiredDuring = true;
+        if (group.length === 0) return true;
         await renew();
         const outcome = await request(group);
         if (outcome.kind === 'records-refused') {
@@ -409,7 +417,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       result = await isolate(records, test, {
         knownBad: true,
         // A record that may be stored is judged only on a refusal of its own.
-        confirmAlone: inDoubt,
+        confirmAlone: (r) => expiredDuring || inDoubt(r),
         onBad: (r) => void refused.push({ r, message: lastMessage }),
       });
     } catch (e) {

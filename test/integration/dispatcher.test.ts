@@ -215,22 +215,53 @@ describe('dispatcher against the sandbox over HTTP (SQLite ledger)', () => {
     expect(r.sandbox.state.records()).toHaveLength(119);
   });
 
-  it('never sends a record past its deadline, warns about old ones (injected clocks)', async () => {
-    // Both clocks run 71 h 59 m 50 s ahead of the records' consentDate.
+  it('never sends a record within 5 minutes of its deadline, warns about old ones (injected clocks)', async () => {
+    // Both clocks run 71 h 50 min ahead of the records' consentDate.
     const base = Date.now();
-    const offset = 72 * 3600_000 - 10_000;
+    const offset = 72 * 3600_000 - 10 * 60_000;
     const r = await rig({ clockOffsetMs: offset, sandbox: { apiAccess: false } });
-    const near = newRecord({ now: base, agoMs: 0 });
-    const past = newRecord({ now: base, agoMs: 20_000 });
-    await r.store.insert([near, past]);
+    const near = newRecord({ now: base, agoMs: 0 }); // 10 min left: sent
+    const margin = newRecord({ now: base, agoMs: 6 * 60_000 }); // 4 min left: inside the margin
+    const past = newRecord({ now: base, agoMs: 11 * 60_000 }); // 1 min past
+    await r.store.insert([near, margin, past]);
     r.dispatcher.start();
-    await waitFor('past one expired', async () => (await r.store.countByState()).expired === 1);
+    await waitFor('past one expired', async () => (await r.store.countByState()).expired >= 1);
     expect(r.logs.some((l) => l.event === 'dispatch.deadline-warning')).toBe(true);
     expect(r.dispatcher.status().oldestPendingAgeMs).toBeGreaterThan(48 * 3600_000);
     r.sandbox.configure({ apiAccess: true });
-    expect(await settled(r.store)).toMatchObject({ registered: 1, expired: 1 });
+    expect(await settled(r.store)).toMatchObject({ registered: 1, expired: 2 });
     expect(r.sandbox.state.records().map((x) => x.recipient)).toEqual([near.record.recipient]);
     expect((await r.store.byRecipient(past.record.recipient))[0]!.reason).toMatch(/deadline/);
+    expect((await r.store.byRecipient(margin.record.recipient))[0]!.reason).toMatch(/deadline/);
+  });
+
+  it('re-checks the deadline before every isolation send: a record that comes within the margin meanwhile is expired, not sent', async () => {
+    let skewMs = 0;
+    const now = () => Date.now() + skewMs;
+    const base = Date.now();
+    const r = await rig({
+      dispatcher: { now },
+      // After the first request (refused: it holds a bad record), the clock jumps 6 min ahead:
+      // `late` is then 4 min from its deadline.
+      wrapSender: (s) => ({
+        send: async (records) => {
+          const outcome = await s.send(records);
+          skewMs = 6 * 60_000;
+          return outcome;
+        },
+        close: () => s.close(),
+      }),
+    });
+    const late = newRecord({ now: base, agoMs: 72 * 3600_000 - 10 * 60_000 });
+    const others = Array.from({ length: 7 }, () => newRecord({ now: base }));
+    await r.store.insert([late, ...others]);
+    r.sandbox.configure({ refuseRecipients: [others[3]!.record.recipient] });
+    r.dispatcher.start();
+    expect(await settled(r.store)).toMatchObject({ registered: 6, rejected: 1, expired: 1 });
+    const [l] = await r.store.byRecipient(late.record.recipient);
+    expect(l).toMatchObject({ state: 'expired', attempts: 1 });
+    expect(r.sandbox.state.records().map((x) => x.recipient)).not.toContain(late.record.recipient);
+    expect((await r.store.byRecipient(others[3]!.record.recipient))[0]!.state).toBe('rejected');
   });
 
   it('ONAY then RET for one key in one burst: both registered, in order', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay } from '../../server/dispatch/backoff.ts';
-import { AGE_WARNINGS_MS, isExpired, warningLevel } from '../../server/dispatch/deadline.ts';
+import { AGE_WARNINGS_MS, isExpired, SEND_MARGIN_MS, warningLevel } from '../../server/dispatch/deadline.ts';
 import { DEADLINE_MS } from '../../shared/turkey-time.ts';
 
 describe('backoffDelay', () => {
@@ -29,9 +29,11 @@ describe('backoffDelay', () => {
 describe('deadline', () => {
   const consentAt = 1_800_000_000_000;
   const record = { deadlineAt: consentAt + DEADLINE_MS };
-  it('is expired from the deadline on, not a millisecond before', () => {
-    expect(isExpired(record, record.deadlineAt - 1)).toBe(false);
-    expect(isExpired(record, record.deadlineAt)).toBe(true);
+  it('is expired from SEND_MARGIN_MS (5 min) before the deadline on, not a millisecond earlier', () => {
+    expect(SEND_MARGIN_MS).toBe(5 * 60_000);
+    expect(isExpired(record, record.deadlineAt - SEND_MARGIN_MS - 1)).toBe(false);
+    expect(isExpired(record, record.deadlineAt - SEND_MARGIN_MS)).toBe(true);
+    expect(isExpired(record, record.deadlineAt - 1)).toBe(true);
   });
   it('warns at 24 h and 48 h of age', () => {
     expect(warningLevel(record, consentAt + AGE_WARNINGS_MS[0] - 1)).toBe(0);
