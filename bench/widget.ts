@@ -79,19 +79,39 @@ export async function widgetBench(mode: Mode, log: (s: string) => void): Promise
     }),
   ];
 
+  try {
+    rows.push(await timeToUsable(bundle, mode.widget.loads));
+  } catch (err) {
+    // The sizes above still stand; this row says why the timing is missing.
+    rows.push(row({
+      bench: 'widget', measure: 'script loaded → checkbox usable, ms (median)', load: 'headless Chromium', figure: null, baseline: null,
+      unit: 'ms', target: `≤ ${READY_TARGET_MS} ms`, met: false, note: err instanceof Error ? err.message : String(err),
+    }));
+  }
+  return rows;
+}
+
+/** Median over cold loads: the widget page against the plain checkbox page. */
+async function timeToUsable(bundle: Buffer, loads: number): Promise<Row> {
   const { url, server } = await serve(bundle);
   const browser = await chromium.launch({ executablePath: process.env.IYS_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
   const times: Record<'widget' | 'plain', number[]> = { widget: [], plain: [] };
   const fromRequest: Record<'widget' | 'plain', number[]> = { widget: [], plain: [] };
   try {
     // Round 0 warms the browser process up (its first page is slow whatever it holds) and is not counted.
-    for (let i = 0; i <= mode.widget.loads; i++) {
+    for (let i = 0; i <= loads; i++) {
       for (const name of ['widget', 'plain'] as const) {
         // A fresh context each time: nothing cached, nothing compiled ahead.
         const context = await browser.newContext();
         const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
         await page.goto(`${url}/${name}.html`);
-        await page.waitForFunction(() => (window as unknown as { __ready?: number }).__ready !== undefined, null, { timeout: 30_000 });
+        await page
+          .waitForFunction(() => (window as unknown as { __ready?: number }).__ready !== undefined, null, { timeout: 20_000 })
+          .catch(() => {
+            throw new Error(`the ${name} page never became usable within 20 s${errors.length ? `: ${errors.join('; ')}` : ''} (a stale or broken dist/widget? run npm run build:widget)`);
+          });
         const ms = await page.evaluate(() => {
           const w = window as unknown as { __ready: number; __loaded: number; __requested: number };
           return { loaded: w.__ready - w.__loaded, requested: w.__ready - w.__requested };
@@ -109,13 +129,10 @@ export async function widgetBench(mode: Mode, log: (s: string) => void): Promise
   }
   const w = median(times.widget);
   const p = median(times.plain);
-  rows.push(
-    row({
-      bench: 'widget', measure: 'script loaded → checkbox usable, ms (median)', load: `${mode.widget.loads} cold loads each, headless Chromium, local HTTP`,
-      figure: w, baseline: p, unit: 'ms', target: `≤ ${READY_TARGET_MS} ms`, met: w <= READY_TARGET_MS,
-      note: `baseline: a page with a plain HTML checkbox and a one-line module script; from the script's request instead of its arrival: widget ${median(fromRequest.widget).toFixed(0)} ms, plain ${median(fromRequest.plain).toFixed(0)} ms; widget runs ${times.widget.map((t) => t.toFixed(0)).join('/')} ms` +
-        (w > READY_TARGET_MS ? '; over 50 ms on this loaded machine' : ''),
-    }),
-  );
-  return rows;
+  return row({
+    bench: 'widget', measure: 'script loaded → checkbox usable, ms (median)', load: `${loads} cold loads each, headless Chromium, local HTTP`,
+    figure: w, baseline: p, unit: 'ms', target: `≤ ${READY_TARGET_MS} ms`, met: w <= READY_TARGET_MS,
+    note: `baseline: a page with a plain HTML checkbox and a one-line module script; from the script's request instead of its arrival: widget ${median(fromRequest.widget).toFixed(0)} ms, plain ${median(fromRequest.plain).toFixed(0)} ms; widget runs ${times.widget.map((t) => t.toFixed(0)).join('/')} ms` +
+      (w > READY_TARGET_MS ? '; over 50 ms on this loaded machine' : ''),
+  });
 }
