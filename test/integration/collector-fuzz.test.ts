@@ -10,7 +10,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
 const SEQUENTIAL = 1200;
 const CONCURRENT = 200;
 const SHOP = 'https://shop.example';
-const ALLOWED = new Set([202, 400, 403, 413, 415, 422]);
+// 409: a fuzzed idempotency key (small pool) reused with another body.
+const ALLOWED = new Set([202, 400, 403, 409, 413, 415, 422]);
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
