@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'store-unavailable'
   | 'idempotency-key-reused'
   | 'not-found'
+  | 'method-not-allowed'
   | 'internal';
 
 /** The 409 of an idempotency key sent again with other records (the store refused to store them). */

@@ -356,7 +356,10 @@ describe('store failure and health', () => {
       expect(health.status).toBe(503);
       const report = (await health.json()) as { status: string; reasons: string[] };
       expect(report.status).toBe('degraded');
-      expect(report.reasons[0]).toMatch(/^store: /);
+      // The driver's own words (here: "call init() first") stay in the log, not on a public endpoint.
+      expect(report.reasons).toEqual(['store: not answering']);
+      const logged = broken.logs.map((l) => JSON.parse(l)).find((l) => l.event === 'health.store-failed');
+      expect(logged.err).toMatch(/init\(\)/);
     } finally {
       await broken.close();
     }
@@ -366,6 +369,33 @@ describe('store failure and health', () => {
     const res = await fetch(`${c.url}/v2/nothing`);
     expect(res.status).toBe(404);
     expect((await errorOf(res)).code).toBe('not-found');
+  });
+
+  it("405 with Allow for a wrong method on the collector's own paths", async () => {
+    const cases: [string, string, string][] = [
+      ['PUT', '/v1/consents', 'GET, HEAD, OPTIONS, POST'],
+      ['DELETE', '/v1/consents', 'GET, HEAD, OPTIONS, POST'],
+      ['GET', '/v1/consents/batch', 'POST'],
+      ['POST', '/v1/export', 'GET, HEAD'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['PATCH', '/metrics', 'GET, HEAD'],
+      ['POST', '/openapi.json', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await fetch(`${c.url}${path}`, { method });
+      expect([method, path, res.status]).toEqual([method, path, 405]);
+      expect(res.headers.get('allow')).toBe(allow);
+      const error = await errorOf(res);
+      expect(error.code).toBe('method-not-allowed');
+      expect(error.message).toContain(allow);
+    }
+    // OPTIONS without an Origin (not a preflight) is told what the path takes.
+    const options = await fetch(`${c.url}/v1/consents`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS, POST');
+    // The right methods still reach their routes.
+    expect((await fetch(`${c.url}/healthz`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${c.url}/v1/consents/batch`, { method: 'POST' })).status).toBe(403);
   });
 });
 
