@@ -119,6 +119,11 @@ const envSchema = z.object({
   IYS_CLOCK_TOLERANCE_S: wholeNumber(0, 86_400),
 });
 
+/** localhost, 127.0.0.0/8 or ::1: a request to it never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
 function quote(value: string): string {
   const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
   return JSON.stringify(shown);
@@ -148,6 +153,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Without the sandbox the dispatcher talks to iletiMerkezi: it cannot start without these.
     for (const name of ['ILETIMERKEZI_API_KEY', 'ILETIMERKEZI_API_HASH', 'IYS_BRAND_CODE'] as const) {
       if (parsed.data[name] === undefined) problems.push({ variable: name, message: 'is required when IYS_SANDBOX is 0 (or set IYS_SANDBOX=1 for the built-in sandbox)' });
+    }
+  }
+  if (parsed.success && !parsed.data.IYS_SANDBOX) {
+    const base = new URL(parsed.data.ILETIMERKEZI_BASE_URL);
+    // The API key and hash ride in every request body: over http they would cross the network in clear.
+    if (base.protocol === 'http:' && !isLoopback(base.hostname)) {
+      problems.push({
+        variable: 'ILETIMERKEZI_BASE_URL',
+        message: `must be https:// when IYS_SANDBOX is 0: the API key and hash would travel in clear (http:// only for a loopback host such as 127.0.0.1) (got ${quote(parsed.data.ILETIMERKEZI_BASE_URL)})`,
+      });
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems[0]!.variable, problems);

@@ -137,6 +137,21 @@ describe('loadConfig: each variable', () => {
     expect(loadConfig({ ...env, IYS_SANDBOX: '1' }).sandbox).toBe(true);
   });
 
+  it('refuses an http:// ILETIMERKEZI_BASE_URL outside the sandbox unless the host is loopback', () => {
+    const e = failure({ ...LIVE, ILETIMERKEZI_BASE_URL: 'http://api.iletimerkezi.com' });
+    expect(e.variable).toBe('ILETIMERKEZI_BASE_URL');
+    expect(e.message).toMatch(/^ILETIMERKEZI_BASE_URL must be https:\/\/ when IYS_SANDBOX is 0: the API key and hash would travel in clear/);
+    expect(e.message).not.toMatch(/[\r\n]|key-abc123|hash-def456/);
+    for (const url of ['http://127.0.0.1:9999', 'http://localhost:8080/', 'http://[::1]:81', 'https://api.example']) {
+      expect(loadConfig({ ...LIVE, ILETIMERKEZI_BASE_URL: url }).iletimerkezi.baseUrl).toBe(url.replace(/\/$/, ''));
+    }
+    for (const url of ['http://10.0.0.5', 'http://127.0.0.1.example.com', 'http://localhost.evil.example']) {
+      expect(failure({ ...LIVE, ILETIMERKEZI_BASE_URL: url }).variable).toBe('ILETIMERKEZI_BASE_URL');
+    }
+    // The sandbox sends no credentials anywhere: any http URL is fine there.
+    expect(loadConfig({ ...SANDBOX, ILETIMERKEZI_BASE_URL: 'http://api.example' }).iletimerkezi.baseUrl).toBe('http://api.example');
+  });
+
   it('reports every problem, still on one line', () => {
     const e = failure({ ...SANDBOX, PORT: 'x', IYS_BATCH_MAX: '0' });
     expect(e.problems.map((p) => p.variable)).toEqual(['PORT', 'IYS_BATCH_MAX']);
