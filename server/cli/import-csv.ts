@@ -32,6 +32,25 @@ function readHeader(fields: string[]): { columns: Column[] } | { unknown: string
   return { columns: names.map((n) => byLowerName.get(n)!) };
 }
 
+// 9,05E+11 (Turkish decimal comma) or 9.05321E+11: what Excel shows a long number as, digits lost.
+const SCIENTIFIC = /^\d+(?:[.,]\d+)?E\+?\d+$/i;
+
+export function isScientificNotation(cell: string): boolean {
+  return SCIENTIFIC.test(cell.trim());
+}
+
+// DD.MM.YYYY HH:MM[:SS]: how Excel set to Turkish writes a date and time.
+const EXCEL_TR_DATE = /^(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+
+/** A Turkish Excel date as Turkey time YYYY-MM-DD HH:MM:SS (seconds 00 when absent); anything else unchanged, for the usual check. */
+export function fromExcelDate(cell: string): string {
+  const m = EXCEL_TR_DATE.exec(cell.trim());
+  if (!m) return cell;
+  const [, day, month, year, hour, minute, second] = m;
+  const two = (v: string | undefined) => (v ?? '00').padStart(2, '0');
+  return `${year}-${two(month)}-${two(day)} ${two(hour)}:${minute}:${two(second)}`;
+}
+
 export function parseImportCsv(text: string, ctx: { nowMs: number; userAgent?: string }): ImportParse {
   const parsed = parseCsv(text);
   if ('error' in parsed) return { ok: false, bad: [{ line: parsed.line, reason: parsed.error }] };
@@ -59,6 +78,11 @@ export function parseImportCsv(text: string, ctx: { nowMs: number; userAgent?: s
     row.fields.forEach((value, i) => {
       if (value.trim() !== '') raw[columns[i]!] = value.trim();
     });
+    if (raw.recipient !== undefined && isScientificNotation(raw.recipient)) {
+      bad.push({ line: row.line, reason: `recipient: Excel turned this number into scientific notation (${raw.recipient}): format the column as text and export again` });
+      continue;
+    }
+    if (raw.consentDate !== undefined) raw.consentDate = fromExcelDate(raw.consentDate);
     raws.push(raw);
     lines.push(row.line);
   }

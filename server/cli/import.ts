@@ -18,7 +18,8 @@ import { parseImportCsv } from './import-csv.ts';
 export const USAGE = `usage: iys-consent import [--idempotency-key KEY] FILE.csv
 
 Columns: recipient,type,status,source,consentDate,recipientType
-  (header row optional; separator , or ; ; status defaults to ONAY, recipientType to BIREYSEL)
+  (header row optional; separator , or ; ; status defaults to ONAY, recipientType to BIREYSEL;
+   consentDate in Turkey time as YYYY-MM-DD HH:MM:SS or DD.MM.YYYY HH:MM[:SS])
 --idempotency-key KEY: running the same file again with the same key stores nothing twice
 Store: IYS_DATABASE_URL (default file:./data/iys-consent.db)`;
 

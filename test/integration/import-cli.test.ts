@@ -52,7 +52,7 @@ describe('iys-consent import FILE.csv', () => {
       'recipient,type,status,source,consentDate,recipientType',
       `0532 123 45 67,MESAJ,ONAY,HS_CAGRI_MERKEZI,${at},BIREYSEL`,
       `0532 123 45,MESAJ,ONAY,HS_CAGRI_MERKEZI,${at},BIREYSEL`,
-      `0532 123 45 68,MESAJ,ONAY,HS_CAGRI_MERKEZI,26.11.2026 10:00,BIREYSEL`,
+      `0532 123 45 68,MESAJ,ONAY,HS_CAGRI_MERKEZI,2026/11/26 10:00,BIREYSEL`,
     ].join('\n'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad\.csv:3: recipient: .*10 digits/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImportCsv } from '../../server/cli/import-csv.ts';
+import { fromExcelDate, isScientificNotation, parseImportCsv } from '../../server/cli/import-csv.ts';
 import { validateBatch } from '../../server/admin/batch-validate.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 
@@ -50,6 +50,31 @@ describe('parseImportCsv', () => {
   it('refuses an unknown column in the header and an empty file', () => {
     expect(parseImportCsv('recipient,type,kanal\n', ctx)).toEqual({ ok: false, bad: [{ line: 1, reason: expect.stringContaining('"kanal"') }] });
     expect(parseImportCsv('\uFEFF\r\n', ctx)).toEqual({ ok: false, bad: [{ line: 1, reason: 'the file holds no records' }] });
+  });
+});
+
+describe('cells as Excel set to Turkish writes them', () => {
+  it('reads DD.MM.YYYY HH:MM[:SS] dates as Turkey time, seconds 00 when absent', () => {
+    expect(fromExcelDate('26.11.2026 13:05')).toBe('2026-11-26 13:05:00');
+    expect(fromExcelDate('6.1.2026 9:05:07')).toBe('2026-01-06 09:05:07');
+    expect(fromExcelDate('2026-11-26 13:05:00')).toBe('2026-11-26 13:05:00');
+    expect(fromExcelDate('26/11/2026 13:05')).toBe('26/11/2026 13:05');
+  });
+
+  it('imports a Turkish Excel date, and a nonsense one is still refused on consentDate', () => {
+    const excel = formatTurkeyTime(NOW - 3600_000).replace(/^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}):\d{2}$/, '$3.$2.$1 $4');
+    const r = parseImportCsv(`0532 123 45 67;MESAJ;ONAY;HS_ETKINLIK;${excel}\n0532 123 45 68;MESAJ;ONAY;HS_ETKINLIK;31.02.2026 10:00\n`, ctx);
+    expect(r).toMatchObject({ ok: false, bad: [{ line: 2, reason: expect.stringMatching(/^consentDate: /) }] });
+    const good = parseImportCsv(`0532 123 45 67;MESAJ;ONAY;HS_ETKINLIK;${excel}\n`, ctx);
+    expect(good.ok && good.records[0]!.record.consentDate).toBe(`${formatTurkeyTime(NOW - 3600_000).slice(0, 16)}:00`);
+  });
+
+  it('says when Excel turned a phone number into scientific notation', () => {
+    for (const cell of ['9,05E+11', '9.05321E+11', '9,05321e+11', '5E11']) expect(isScientificNotation(cell)).toBe(true);
+    for (const cell of ['905321234567', '0532 123 45 67', 'e@example.com', '+905321234567']) expect(isScientificNotation(cell)).toBe(false);
+    const r = parseImportCsv(`9,05321E+11;MESAJ;ONAY;HS_ETKINLIK;${AN_HOUR_AGO}\n"9.05321E+11";ARAMA;ONAY;HS_ETKINLIK;${AN_HOUR_AGO}\n`, ctx);
+    expect(r).toEqual({ ok: false, bad: [1, 2].map((line) => ({ line, reason: expect.stringContaining('Excel turned this number into scientific notation') })) });
+    if (!r.ok) expect(r.bad[0]!.reason).toMatch(/^recipient: .*format the column as text/);
   });
 });
 
