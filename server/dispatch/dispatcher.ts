@@ -66,10 +66,38 @@ export type Dispatcher = {
 
 /** Thrown inside a pass to end it early; the records still held are given back. */
 class EndPass extends Error {
-  constructor(readonly notBefore: number) {
+  constructor(
+    readonly notBefore: number,
+    /** False when the refusals seen in the pass prove nothing about the records (the circuit breaker). */
+    readonly judgeFound = true,
+  ) {
     super('end of pass');
   }
 }
+
+/**
+ * The circuit breaker. A 422 names no record, and some 422s are about the account, not the records:
+ * "brandCode not yours" is listed under 422 in the API document. Then every record is refused and,
+ * without a breaker, isolation would reject the whole backlog, irreversibly.
+ *
+ * The rule: until this process has seen one request accepted (since it started, or since sending
+ * last resumed after a pause), a refusal of a record alone is not trusted: the record stays pending.
+ * Once BREAKER_AFTER single-record requests have been refused, or one isolation has ended with every
+ * record refused, with nothing accepted, sending pauses like a 401: the records stay pending and one record at a time probes the
+ * account with a growing back-off; the first acceptance resumes sending. After that acceptance a
+ * record refused alone is the record's fault again and is rejected, as before.
+ *
+ * So a wrong brand code costs a few dozen refused requests and rejects nothing, while a genuinely
+ * bad record among good ones is rejected at once (the good ones are accepted around it). The one
+ * case it cannot tell apart: a process whose only pending records are all bad pauses instead of
+ * rejecting them, until a good record arrives and a probe is accepted. Records the ledger expects
+ * refused (sent apart) and records in doubt after a lost answer are judged by their own rules and
+ * do not count.
+ */
+const BREAKER_AFTER = 3;
+/** Records from elsewhere in the batch sent alone before the breaker trips inside an isolation. */
+const CONTROL_PROBES = 3;
+const BREAKER_REASON = 'every record refused (422) and none accepted: check IYS_BRAND_CODE (a brand code that is not this account\'s is refused so)';
 
 // Single-record probes that tell a stored lost request from one with a bad record; only for
 // batches large enough that probing is cheaper than judging each record alone.
@@ -97,6 +125,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   let transientStreak = 0;
   let accountStreak = 0;
   let warnedLevel = 0;
+  // The circuit breaker (see BREAKER_AFTER): whether a request was accepted since the start or the
+  // last pause, and the records refused alone since then.
+  let proven = false;
+  let refusedUnproven = 0;
   // After a transient or ambiguous answer the service as a whole is backed off, not just the records
   // held: a new insert wakes the loop, which goes back to sleep until then (Retry-After included).
   let sendNotBefore = 0;
@@ -238,7 +270,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   function enterPause(code: number, message: string): number {
     const delay = backoffDelay(accountStreak++, opts.accountBackoff ?? ACCOUNT_BACKOFF, { random });
     const until = now() + delay;
-    const reason = code === 401 ? 'credentials refused or API access off' : code === 403 ? 'no active İYS subscription or brand' : 'monthly quota used up';
+    const reason =
+      code === 401 ? 'credentials refused or API access off'
+      : code === 403 ? 'no active İYS subscription or brand'
+      : code === 405 ? 'monthly quota used up'
+      : BREAKER_REASON;
+    proven = false;
     if (state.paused === null || state.paused.code !== code) {
       logger.error(
         { event: 'dispatch.paused', code, message, reason, retryInMs: delay },
@@ -256,6 +293,30 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     state.paused = null;
     accountStreak = 0;
     emit({ type: 'resumed' });
+  }
+
+  /**
+   * A record refused alone: 'judge' when the refusal is the record's own (the account was shown to
+   * work, or the doubt rule decides), 'unproven' (and counted for the breaker) when it is not yet.
+   */
+  function refusedLone(r: StoredRecord): 'judge' | 'unproven' {
+    if (proven || inDoubt(r)) return 'judge';
+    refusedUnproven++;
+    return 'unproven';
+  }
+
+  const breakerDue = () => refusedUnproven >= BREAKER_AFTER;
+
+  function trip(message: string): EndPass {
+    if (state.paused?.code !== 422) {
+      logger.warn({ event: 'dispatch.breaker', refusedAlone: refusedUnproven, message }, 'records refused alone and none accepted: the account, not the records');
+    }
+    return new EndPass(enterPause(422, message), false);
+  }
+
+  /** When a record refused alone before any acceptance is tried again. */
+  function holdOffRecord(): number {
+    return now() + backoffDelay(refusedUnproven, opts.transientBackoff ?? TRANSIENT_BACKOFF, { random });
   }
 
   /** Backs off every send (not only the records held) for `delay`; returns the moment sending may resume. */
@@ -280,6 +341,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     switch (outcome.kind) {
       case 'accepted':
         transientStreak = 0;
+        proven = true;
+        refusedUnproven = 0;
         leavePause();
         liftDoubt(records);
         await registered(records, held);
@@ -337,9 +400,18 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
       if (outcome.kind === 'records-refused') {
         transientStreak = 0;
-        leavePause();
-        if (records.length === 1) return refusedAlone(records[0]!, outcome.message, held);
-        await isolateRefused(records, outcome.message, held, renew);
+        // A 422 shows the credentials and the quota work, but not that the brand code does.
+        if (state.paused && state.paused.code !== 422) leavePause();
+        if (records.length > 1) return isolateRefused(records, outcome.message, held, renew);
+        const r = records[0]!;
+        if (send.apart || refusedLone(r) === 'judge') return refusedAlone(r, outcome.message, held);
+        // Given back unjudged. After a trip it waits out several probes, so the next probes try
+        // other records: a few bad ones must not hide the good ones behind them.
+        const end = breakerDue() ? trip(outcome.message) : null;
+        const until = end ? end.notBefore + (opts.accountBackoff ?? ACCOUNT_BACKOFF).capMs : holdOffRecord();
+        await store.release([r.id], owner, until);
+        held.delete(r.id);
+        if (end) throw end;
         return;
       }
       if (await common(outcome, records, held, 'top')) return;
@@ -389,23 +461,52 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const refused: Array<{ r: StoredRecord; message: string }> = [];
     // A pass may end inside the isolation (an account pause, a 475, stop): the records already found
     // bad are judged then, not sent and isolated again.
+    // Before any acceptance a refusal alone proves nothing (the circuit breaker): such records stay pending.
     const judge = async () => {
-      for (const { r, message } of refused.splice(0)) if (held.has(r.id)) await refusedAlone(r, message, held);
+      for (const { r, message } of refused.splice(0)) {
+        if (held.has(r.id) && (proven || inDoubt(r))) await refusedAlone(r, message, held);
+      }
     };
     // Set once a record of the isolation is expired before its test: from then on no record is
     // judged bad by elimination (the expired one, never sent, may have been the bad one).
     let expiredDuring = false;
+    // Before the breaker trips inside an isolation, a few records from elsewhere in the batch are
+    // sent alone: bad records bunched at the head of a batch (an import of old records the brand
+    // already registered in the panel) are refused one after the other like a wrong brand code, but
+    // one accepted control shows the account works. An accepted control is registered and no
+    // longer held: `test` skips it, which is sound (it is known good).
+    const controlAccepted = async (refusedRecord: StoredRecord): Promise<boolean> => {
+      const found = new Set(refused.map(({ r }) => r.id).concat(refusedRecord.id));
+      const candidates = records.filter((r) => held.has(r.id) && !found.has(r.id) && !inDoubt(r));
+      for (let i = 0; i < CONTROL_PROBES && candidates.length > 0; i++) {
+        const [control] = candidates.splice(Math.floor(random() * candidates.length), 1);
+        if ((await stillInTime([control!], held)).length === 0) continue;
+        await renew();
+        const outcome = await request([control!]);
+        if (outcome.kind === 'records-refused') {
+          refusedUnproven++;
+          continue;
+        }
+        if (outcome.kind === 'too-many') throw new EndPass(0);
+        if (await common(outcome, [control!], held, 'isolation')) return true;
+      }
+      return false;
+    };
     const test = async (all: StoredRecord[]): Promise<boolean> => {
       for (;;) {
         if (stopping) throw new EndPass(0);
         // The deadline is checked before every send, not only the first: an isolation takes time.
-        const group = await stillInTime(all, held);
-        if (group.length < all.length) expiredDuring = true;
+        // Records registered meanwhile (an accepted control) are known good and not sent again.
+        const group = await stillInTime(all.filter((r) => held.has(r.id)), held);
+        if (all.some((r) => held.has(r.id) && !group.includes(r))) expiredDuring = true;
         if (group.length === 0) return true;
         await renew();
         const outcome = await request(group);
         if (outcome.kind === 'records-refused') {
           lastMessage = outcome.message;
+          if (group.length === 1 && refusedLone(group[0]!) === 'unproven' && breakerDue() && !(await controlAccepted(group[0]!))) {
+            throw trip(outcome.message);
+          }
           return false;
         }
         if (outcome.kind === 'too-many') throw new EndPass(0);
@@ -421,9 +522,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         onBad: (r) => void refused.push({ r, message: lastMessage }),
       });
     } catch (e) {
-      if (e instanceof EndPass) await judge();
+      if (e instanceof EndPass && e.judgeFound) await judge();
       throw e;
     }
+    // Every record refused and none accepted, nothing known to be in doubt: the account, not the records.
+    if (!proven && result.good.length === 0 && refused.some(({ r }) => !inDoubt(r))) throw trip(lastMessage);
     await judge();
     logger.info(
       { event: 'dispatch.isolated', size: records.length, bad: result.bad.length, requests: state.requests - started + 1 },

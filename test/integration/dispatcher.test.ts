@@ -60,6 +60,78 @@ describe('dispatcher against the sandbox over HTTP (SQLite ledger)', () => {
     expect(r.requests()).toBeLessThanOrEqual(allowed);
   });
 
+  it('a wrong brand code answered 422 pauses sending instead of rejecting the backlog, and resumes once fixed', async () => {
+    // The account's brand is 9999; the client sends 4242: every request is refused with 422.
+    const r = await rig({ sandbox: { brandCode: 9999, brandMismatchCode: 422 } });
+    await insertMany(r, 300);
+    r.dispatcher.start();
+    await waitFor('paused by the breaker', () => r.dispatcher.status().paused?.code === 422);
+    const tripped = r.requests();
+    console.log(`breaker: a wrong brand code on 300 records paused sending after ${tripped} requests`);
+    expect(r.dispatcher.status().paused?.reason).toMatch(/IYS_BRAND_CODE/);
+    expect(await r.store.countByState()).toMatchObject({ pending: 300, rejected: 0 });
+    await waitFor('a few probes while paused', () => r.requests() >= tripped + 3);
+    expect(await r.store.countByState()).toMatchObject({ pending: 300, rejected: 0 });
+    expect(r.logs.filter((l) => l.event === 'dispatch.paused')).toHaveLength(1);
+    r.sandbox.configure({ brandCode: 4242 });
+    expect(await settled(r.store)).toMatchObject({ registered: 300, rejected: 0 });
+    expect(r.dispatcher.status().paused).toBeNull();
+    expect(r.sandbox.state.records()).toHaveLength(300);
+  });
+
+  it('a wrong brand code with consents arriving one at a time: none rejected, paused after three', async () => {
+    const r = await rig({ sandbox: { brandCode: 9999, brandMismatchCode: 422 } });
+    r.dispatcher.start();
+    for (let i = 0; i < 3; i++) {
+      await insertMany(r, 1);
+      await waitFor(`request ${i + 1}`, () => r.requests() >= i + 1);
+    }
+    await waitFor('paused by the breaker', () => r.dispatcher.status().paused?.code === 422);
+    await insertMany(r, 2);
+    expect((await r.store.countByState()).rejected).toBe(0);
+    r.sandbox.configure({ brandCode: 4242 });
+    expect(await settled(r.store)).toMatchObject({ registered: 5, rejected: 0 });
+  });
+
+  it('a bad record alone is still rejected once records are accepted around it', async () => {
+    const r = await rig();
+    await insertMany(r, 3);
+    r.dispatcher.start();
+    await settled(r.store);
+    const bad = newPhone();
+    r.sandbox.configure({ refuseRecipients: [bad] });
+    await r.store.insert([newRecord({ now: Date.now(), recipient: bad })]);
+    expect(await settled(r.store)).toMatchObject({ registered: 3, rejected: 1 });
+    expect(r.dispatcher.status().paused).toBeNull();
+    // Refused once, rejected at once: the account was shown to work by the accepted request.
+    expect((await r.store.byRecipient(bad))[0]).toMatchObject({ state: 'rejected', attempts: 1 });
+  });
+
+  it('a bad record alone before anything was accepted waits for an acceptance, then is rejected', async () => {
+    const r = await rig();
+    const bad = newPhone();
+    r.sandbox.configure({ refuseRecipients: [bad] });
+    await r.store.insert([newRecord({ now: Date.now(), recipient: bad })]);
+    r.dispatcher.start();
+    await waitFor('refused once', () => r.requests() >= 1);
+    expect((await r.store.byRecipient(bad))[0]!.state).toBe('pending');
+    await insertMany(r, 2);
+    expect(await settled(r.store)).toMatchObject({ registered: 2, rejected: 1 });
+    expect(r.dispatcher.status().paused).toBeNull();
+  });
+
+  it('10 bad records in a row at the head of a batch: rejected, the rest registered, no pause', async () => {
+    const r = await rig();
+    const { records } = await insertMany(r, 200);
+    r.sandbox.configure({ refuseRecipients: records.slice(0, 10).map((x) => x.record.recipient) });
+    r.dispatcher.start();
+    expect(await settled(r.store, 60_000)).toMatchObject({ registered: 190, rejected: 10 });
+    expect(r.sandbox.state.records()).toHaveLength(190);
+    // Three refused alone before any acceptance, then a control from elsewhere in the batch is accepted.
+    expect(r.logs.filter((l) => l.event === 'dispatch.paused')).toHaveLength(0);
+    console.log(`breaker: 10 bad records at the head of 200 took ${r.requests()} requests, no pause`);
+  });
+
   it('splits on 475 and goes on', async () => {
     // The sandbox answers 475 only above 5000 and batchMax is ≤ 5000: a sender wrapper plays a
     // service with a lower limit by answering 475 above 40 records.
