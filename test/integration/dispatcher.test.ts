@@ -34,11 +34,39 @@ describe('dispatcher against the sandbox over HTTP (SQLite ledger)', () => {
   });
 
   it('wakes on insert: a record inserted while running is sent without polling', async () => {
-    const r = await rig();
+    // The idle poll is ten minutes here: only the insert's wake-up can send the record in time.
+    const r = await rig({ dispatcher: { idlePollMs: 600_000 } });
     r.dispatcher.start();
     await waitFor('idle', () => r.dispatcher.status().running);
     await r.store.insert([newRecord({ now: Date.now() })]);
     await waitFor('registered', async () => (await r.store.countByState()).registered === 1, 10_000);
+  });
+
+  it('flush window: 50 consents arriving over ~200 ms leave in ONE request (IYS_FLUSH_MS 1000)', async () => {
+    const r = await rig({ dispatcher: { flushMs: 1_000, idlePollMs: 600_000 } });
+    r.dispatcher.start();
+    for (let i = 0; i < 50; i++) {
+      await insertMany(r, 1);
+      if (i % 10 === 9) await sleep(40);
+    }
+    expect(await settled(r.store)).toMatchObject({ registered: 50 });
+    expect(r.sandbox.state.requests().map((q) => q.records)).toEqual([50]);
+  });
+
+  it('flush window: a partial batch leaves once its oldest record has waited IYS_FLUSH_MS, not before', async () => {
+    const r = await rig({ dispatcher: { flushMs: 500, idlePollMs: 600_000 } });
+    r.dispatcher.start();
+    await waitFor('idle', () => r.dispatcher.status().running);
+    const insertedAt = Date.now();
+    await insertMany(r, 3);
+    await settled(r.store);
+    const [q] = r.sandbox.state.requests();
+    expect(r.sandbox.state.requests()).toHaveLength(1);
+    expect(q!.records).toBe(3);
+    // It waited for the window (later records could have joined) and left when it closed; the upper
+    // bound is generous for a loaded machine, and far below the ten-minute idle poll.
+    expect(q!.at - insertedAt).toBeGreaterThanOrEqual(500);
+    expect(q!.at - insertedAt).toBeLessThan(500 + 5_000);
   });
 
   it.each([1, 10])('isolates %i bad record(s) among 5000 within the bound', async (k) => {
