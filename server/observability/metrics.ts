@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RECORD_STATES } from '../../shared/enums.ts';
+import { DEADLINE_MS } from '../../shared/turkey-time.ts';
 import type { ConsentStore } from '../stores/store.ts';
 
 /**
@@ -77,13 +78,15 @@ export function createMetrics(initial: MetricsSources = {}): Metrics {
 
   new Gauge({
     name: 'iys_oldest_pending_age_seconds',
-    help: 'Age of the oldest pending record, from its receipt (0 when none is pending); the İYS deadline is 72 h after consentDate',
+    help: 'Age since consentDate of the pending record closest to its İYS deadline (which is 72 h after consentDate); 0 when none is pending',
     registers: [registry],
     async collect() {
       if (!sources.store) return;
       try {
+        // From consentDate, not from receipt: a batch record may arrive with 60 of its 72 hours gone.
+        // The same figure as the dispatcher's status().oldestPendingAgeMs.
         const s = await sources.store.pendingSummary();
-        this.set(s.oldestReceivedAt === null ? 0 : Math.max(0, (now() - s.oldestReceivedAt) / 1000));
+        this.set(s.earliestDeadlineAt === null ? 0 : Math.max(0, (now() - (s.earliestDeadlineAt - DEADLINE_MS)) / 1000));
       } catch {
         // iys_store_up reports the failure; the last known age stays.
       }
