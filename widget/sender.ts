@@ -2,9 +2,11 @@
  * Delivers consents to the collector. Every consent goes into a small outbox in localStorage
  * before it is posted and leaves it only when the collector has answered for it, so a reload,
  * a navigation or an offline moment cannot lose it; a resend carries the same idempotencyKey,
- * so the collector makes the records once.
+ * so the collector makes the records once, and a later sentAt, so the collector can tell the
+ * consent's moment from the moment it arrives.
  */
 import type { ConsentBodyInput } from '../shared/consent-body.ts';
+import { turkeyTime } from './turkey-now.ts';
 
 export type ConsentPost = ConsentBodyInput & { idempotencyKey: string };
 /** ids when the collector took it; else why not, and whether it stays queued for another try. */
@@ -60,7 +62,8 @@ async function post({ url, body }: Entry): Promise<void> {
       method: 'POST',
       // A string body goes as `text/plain;charset=UTF-8`: a "simple" request, so no CORS
       // preflight, which keepalive could not wait for anyway.
-      body: JSON.stringify(body),
+      // sentAt is this send's clock reading: with it the collector measures this clock's skew.
+      body: JSON.stringify({ ...body, sentAt: turkeyTime(Date.now()) }),
       keepalive: true,
       credentials: 'omit',
     });

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { startWidgetServer, type WidgetServer } from './widget-server.ts';
 
 let server: WidgetServer;
@@ -11,7 +12,7 @@ test.beforeEach(() => {
 });
 
 const outbox = (page: Page) =>
-  page.evaluate(() => JSON.parse(localStorage.getItem('iys-consent-outbox') || '[]') as { body: { idempotencyKey: string } }[]);
+  page.evaluate(() => JSON.parse(localStorage.getItem('iys-consent-outbox') || '[]') as { body: { idempotencyKey: string; consentDate: string } }[]);
 
 async function consentStandalone(page: Page): Promise<void> {
   await page.getByRole('textbox', { name: 'Telefon numarası' }).fill('0532 123 45 67');
@@ -89,4 +90,29 @@ test('a refused consent (4xx) leaves the outbox: resending would fail the same w
   await page.reload();
   await expect(page.getByRole('checkbox')).toBeVisible();
   expect(server.posts).toHaveLength(1);
+});
+
+test('a resend after 20 minutes offline carries the original consentDate and a sentAt of its own', async ({ page, context }) => {
+  const url = server.page('offline-later', `<iys-consent channels="MESAJ"></iys-consent>`);
+  await page.goto(url);
+  await context.setOffline(true);
+  await consentStandalone(page);
+  await expect(page.getByRole('status')).toHaveText('Gönderilemedi.');
+  const [queued] = await outbox(page);
+  expect(parseTurkeyTime(queued!.body.consentDate)).toBeDefined();
+  await page.close();
+
+  // The person comes back 20 minutes later: the page's clock says so.
+  await context.setOffline(false);
+  const later = await context.newPage();
+  await later.clock.setFixedTime(parseTurkeyTime(queued!.body.consentDate)! + 20 * 60_000 + 3_000);
+  await later.goto(url);
+  await expect.poll(() => server.posts.length).toBeGreaterThanOrEqual(1);
+  for (const { body } of server.posts) {
+    expect(body.idempotencyKey).toBe(queued!.body.idempotencyKey);
+    expect(body.consentDate).toBe(queued!.body.consentDate);
+    const gap = parseTurkeyTime(String(body.sentAt))! - parseTurkeyTime(body.consentDate)!;
+    expect(gap).toBeGreaterThanOrEqual(20 * 60_000);
+  }
+  await expect.poll(() => outbox(later)).toEqual([]);
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseTurkeyTime } from '../../shared/turkey-time.ts';
 import type { ConsentPost, Outcome } from '../../widget/sender.ts';
 
 // The widget's outbox with a stand-in fetch, localStorage and clock: what it posts and when it retries.
@@ -69,5 +70,14 @@ describe('the outbox sender', () => {
     await vi.advanceTimersByTimeAsync(3000 + 6000 + 12000);
     expect(postsOf('consent-a')).toBe(3 + 4);
     expect(sender.pending()).toEqual([]);
+  });
+
+  it('every send carries its own sentAt, the consentDate stays the original', async () => {
+    answers.set('consent-a', [503]);
+    sender.send('https://c.example/v1/consents', body('consent-a'), () => {});
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(posted.map((p) => p.consentDate)).toEqual(['2026-11-26 16:05:09', '2026-11-26 16:05:09']);
+    expect(posted.map((p) => p.sentAt)).toEqual(['2026-11-26 16:05:09', '2026-11-26 16:05:12']);
+    expect(posted.every((p) => parseTurkeyTime(p.sentAt) !== undefined)).toBe(true);
   });
 });
