@@ -39,6 +39,17 @@ export const REWRITES: readonly Rewrite[] = [
   { module: '/node_modules/@lit/reactive-element/css-tag.js', hits: 2, pattern: /Error\("[^"]*"(\+\w+\+"[^"]*")?\)/g, to: 'Error("lit")' },
   { module: '/node_modules/lit-html/lit-html.js', hits: 1, pattern: /Error\("[^"]*"(\+\w+\+"[^"]*")?\)/g, to: 'Error("lit")' },
   { module: '/widget/styles.ts', hits: 1, pattern: /css`([^`]*)`/g, to: tightCss },
+  // Lit's hooks for the ShadyDOM polyfills, SSR hydration and its version registry (for devtools
+  // and the dev-mode warning about two Lit copies): this element needs a browser with
+  // ElementInternals, which those polyfills do not give, and it is never server-rendered.
+  ...(['@lit/reactive-element/reactive-element.js', 'lit-html/lit-html.js', 'lit-element/lit-element.js'] as const).flatMap((file) => {
+    const module = `/node_modules/${file}`;
+    const hooks = file.startsWith('lit-element') ? 3 : 2;
+    return [
+      { module, hits: 1, pattern: /\(\w+\.\w+Versions\?\?=\[\]\)\.push\("[\d.]+"\)/g, to: '0' },
+      { module, hits: hooks - 1, pattern: /\w+\.\w+(PolyfillSupport|HydrateSupport)\b/g, to: '(void 0)' },
+    ];
+  }),
 ];
 
 export const squeeze = (rewrites: readonly Rewrite[] = REWRITES): Plugin => {

@@ -81,7 +81,7 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
       this.recipientField ? nothing : html`<label id="r">${kind == 'tel' ? t.phone : t.email}<input part="recipient" type=${kind} autocomplete=${kind} ?disabled=${off}></label>`}${
       this.#offered.map((c) => html`<label class="c" part="channel"><input type="checkbox" part="checkbox" value=${c} .checked=${this.ticked.includes(c)} ?disabled=${off} @change=${this.#onTick}><span><slot name=${c}>${(withdraw ? t.withdraw : t.consent)(brand, t.channel[c])}</slot></span></label>`)}${
       this.form ? nothing : html`<button part="button" type="button" ?disabled=${off} @click=${this.submitConsent}>${withdraw ? t.revoke : t.save}</button>`
-    }<p role="status" part="status">${this.status}</p></fieldset>`;
+    }<input name="website" tabindex="-1" aria-hidden="true" autocomplete="off"><p role="status" part="status">${this.status}</p></fieldset>`;
   }
 
   protected override updated(): void {
@@ -157,6 +157,8 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
           pageUrl: location.origin + location.pathname,
           idempotencyKey: newKey(),
           widgetVersion: WIDGET_VERSION,
+          // The honeypot: people never see it, bots that fill every input do. Sent only when filled.
+          website: this.renderRoot.querySelector<HTMLInputElement>('[name=website]')!.value || undefined,
         },
         ({ ids, reason, retrying }) => {
           this.status = ids ? t.sent : t.failed;

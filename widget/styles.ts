@@ -24,4 +24,6 @@ export const styles = css`
   button { padding: 8px 16px; border: 0; background: var(--iys-accent, #0b5cad); color: var(--iys-on-accent, #fff); }
   :focus-visible { outline: 3px solid var(--iys-focus, #1a73e8); outline-offset: 2px; }
   p { margin: 0; }
+  /* The honeypot: off-screen rather than display:none, which a bot can see through. */
+  [name=website] { position: absolute; left: -9999px; }
 `;

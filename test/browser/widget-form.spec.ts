@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { startWidgetServer, type WidgetServer } from './widget-server.ts';
@@ -130,7 +131,10 @@ test("sends the contract's body when the page's own submit handler calls prevent
   expect(body.notice.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
   expect(body.idempotencyKey).toMatch(/^[0-9a-f]{32}$/);
   expect(parseTurkeyTime(String(body.consentDate))).toBeDefined();
+  // sentAt: the clock at this send, a moment at or after the consent.
+  expect(parseTurkeyTime(String(body.sentAt))).toBeGreaterThanOrEqual(parseTurkeyTime(String(body.consentDate))!);
   expect(body).not.toHaveProperty('recipientType'); // the collector's default, BIREYSEL
+  expect(body).not.toHaveProperty('website'); // the honeypot, left empty by people
   expect(page.url()).toBe(url); // the page's handler kept it in place
   // The same choice submitted again is not a second consent.
   await page.getByRole('button', { name: 'Kaydol' }).click();
@@ -210,4 +214,27 @@ test('posts to the collector attribute across origins', async ({ page }) => {
   await page.getByRole('button', { name: 'İzni kaydet' }).click();
   await expect(page.getByRole('status')).toHaveText('Kaydedildi.');
   expect(server.posts[0]!.origin).toBe(server.origin);
+});
+
+test('the honeypot: hidden from people and the keyboard, sent as website when a bot fills it', async ({ page }) => {
+  await page.goto(signup('honeypot'));
+  const trap = page.locator('iys-consent input[name=website]');
+  await expect(trap).toHaveAttribute('tabindex', '-1');
+  await expect(trap).toHaveAttribute('aria-hidden', 'true');
+  await expect(trap).toHaveAttribute('autocomplete', 'off');
+  expect(await trap.getAttribute('style')).toBeNull(); // hidden by the stylesheet: a strict CSP forbids style attributes
+  const box = await trap.boundingBox();
+  expect(box!.x + box!.width).toBeLessThan(0); // off-screen, not display:none
+  await expect(page.getByRole('textbox')).toHaveCount(1); // not in the accessibility tree: only the page's phone field
+  // Not inside the host form's data.
+  expect(await formData(page)).toEqual([['phone', '']]);
+
+  // A bot fills every input it finds.
+  await page.getByRole('textbox', { name: 'Telefon', exact: true }).fill('0532 123 45 67');
+  await trap.fill('http://spam.example', { force: true });
+  await page.getByRole('checkbox', { name: SMS }).check();
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  await page.getByRole('button', { name: 'Kaydol' }).click();
+  await expect.poll(() => server.posts.length).toBe(1);
+  expect(server.posts[0]!.body.website).toBe('http://spam.example');
 });
