@@ -114,7 +114,8 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
   }
 
   protected formSubmit(e: Event): void {
-    if (!this.ticked[0]) return;
+    // Disabled (a disabled fieldset around it), it is out of the form's data: out of the consent too.
+    if (!this.ticked[0] || this.matches(':disabled')) return;
     // Only where the form skips validation (novalidate): never let through a consent we cannot record.
     if (!this.reportValidity()) e.preventDefault();
     this.submitConsent();

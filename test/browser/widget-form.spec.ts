@@ -238,3 +238,59 @@ test('the honeypot: hidden from people and the keyboard, sent as website when a 
   await expect.poll(() => server.posts.length).toBe(1);
   expect(server.posts[0]!.body.website).toBe('http://spam.example');
 });
+
+test('inside a disabled fieldset its boxes are disabled, it leaves the form data, and a submit sends nothing', async ({ page }) => {
+  await page.goto(
+    server.page(
+      'disabled-fieldset',
+      `<form action="/thanks" method="post"><fieldset id="fs"><legend>Üyelik</legend>
+         <label>Telefon <input name="phone" type="tel"></label>
+         <iys-consent name="iys" recipient-field="phone" channels="MESAJ ARAMA" required></iys-consent></fieldset>
+       <button>Kaydol</button></form>`,
+      { head: `<script type="module" src="/a/spa.js"></script>` },
+    ),
+  );
+  await page.getByRole('textbox', { name: 'Telefon', exact: true }).fill('0532 123 45 67');
+  await page.getByRole('checkbox', { name: SMS }).check();
+  expect(await formData(page)).toEqual([['phone', '0532 123 45 67'], ['iys', 'MESAJ']]);
+
+  await page.evaluate(() => ((document.getElementById('fs') as HTMLFieldSetElement).disabled = true));
+  await expect(page.getByRole('checkbox', { name: SMS })).toBeDisabled();
+  await expect(page.getByRole('checkbox', { name: CALL })).toBeDisabled();
+  await expect(page.getByRole('checkbox', { name: SMS })).toBeChecked(); // kept, like a native box, for when it is enabled again
+  expect(await formData(page)).toEqual([]);
+  // A disabled control is barred from validation: `required` does not block the form.
+  expect(await page.evaluate(() => document.querySelector('form')!.checkValidity())).toBe(true);
+
+  await page.getByRole('button', { name: 'Kaydol' }).click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { submits: number }).submits)).toBe(1);
+  expect(server.posts).toHaveLength(0);
+
+  // Enabled again, the same choice is sent on the next submit.
+  await page.evaluate(() => ((document.getElementById('fs') as HTMLFieldSetElement).disabled = false));
+  await expect(page.getByRole('checkbox', { name: SMS })).toBeEnabled();
+  await page.getByRole('button', { name: 'Kaydol' }).click();
+  await expect.poll(() => server.posts.length).toBe(1);
+  expect(server.posts[0]!.body.channels).toEqual(['MESAJ']);
+});
+
+test('form-state restore: back to the page, the ticked boxes are ticked again (formStateRestoreCallback)', async ({ page }) => {
+  // Every page of the test server is Cache-Control: no-store, which keeps it out of the
+  // back/forward cache: going back builds the page anew, and the browser restores its form state.
+  const url = signup('restore', '', { spa: false });
+  await page.goto(url);
+  await page.getByRole('textbox', { name: 'Telefon', exact: true }).fill('0532 123 45 67');
+  await page.getByRole('checkbox', { name: CALL }).check();
+  await page.evaluate(() => ((window as unknown as { before: boolean }).before = true));
+  await page.goto(`${server.origin}/thanks`);
+  await page.goBack();
+  expect(page.url()).toBe(url);
+  // A new document, not the old one out of the back/forward cache (which would prove nothing).
+  expect(await page.evaluate(() => (window as unknown as { before?: boolean }).before)).toBeUndefined();
+  await expect(page.getByRole('checkbox', { name: CALL })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: SMS })).not.toBeChecked();
+  await expect(page.getByRole('textbox', { name: 'Telefon', exact: true })).toHaveValue('0532 123 45 67');
+  expect(await formData(page)).toEqual([['phone', '0532 123 45 67'], ['iys', 'ARAMA']]);
+  expect(await page.evaluate(() => document.querySelector('iys-consent')!.ticked)).toEqual(['ARAMA']);
+  expect(server.posts).toHaveLength(0); // restoring is not consenting
+});
