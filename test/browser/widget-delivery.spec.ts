@@ -111,7 +111,7 @@ test('a resend after 20 minutes offline carries the original consentDate and a s
   for (const { body } of server.posts) {
     expect(body.idempotencyKey).toBe(queued!.body.idempotencyKey);
     expect(body.consentDate).toBe(queued!.body.consentDate);
-    const gap = parseTurkeyTime(String(body.sentAt))! - parseTurkeyTime(body.consentDate)!;
+    const gap = parseTurkeyTime(String(body.sentAt))! - parseTurkeyTime(String(body.consentDate))!;
     expect(gap).toBeGreaterThanOrEqual(20 * 60_000);
   }
   await expect.poll(() => outbox(later)).toEqual([]);
