@@ -9,7 +9,8 @@ import { FormAssociated } from './form-associated.ts';
 import { flatText, newKey, NOTICE_VERSION, sha256, WIDGET_VERSION } from './notice.ts';
 import { send } from './sender.ts';
 import { styles } from './styles.ts';
-import { CHANNELS, pickLang, TEXTS, type Channel, type Lang } from './texts.ts';
+import type { Channel } from '../shared/enums.ts';
+import { CHANNELS, pickLang, TEXTS, type Lang } from './texts.ts';
 import type { IysChangeDetail, IysConsentElement, IysErrorDetail, IysSentDetail } from './types.d.ts';
 import { turkeyTime } from './turkey-now.ts';
 

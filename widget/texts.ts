@@ -2,9 +2,10 @@
  * The words the widget shows, in Turkish (the default) and English. Changing a sentence changes
  * what people agreed to: bump NOTICE_VERSION with it, so the evidence names the text it refers to.
  */
+import type { Channel } from '../shared/enums.ts';
+
 export type Lang = 'tr' | 'en';
-/** The three İYS channels (copied, not imported: shared/enums.ts pulls in zod). */
-export type Channel = 'MESAJ' | 'EPOSTA' | 'ARAMA';
+/** The three İYS channels, in display order. A copy of shared/enums.ts's CHANNELS: importing that value would bundle zod. */
 export const CHANNELS: readonly Channel[] = ['MESAJ', 'EPOSTA', 'ARAMA'];
 
 export const NOTICE_VERSION = '2026-01-01';

@@ -2,6 +2,9 @@
  * The public typing of <iys-consent>: the element, its events and its place in
  * HTMLElementTagNameMap, so `document.querySelector('iys-consent')` is typed. The source class
  * implements IysConsentElement, and the build copies this file next to each bundle in dist/widget.
+ * Copied, so it imports nothing: it is shipped as a standalone .d.ts where shared/ does not exist.
+ * That is why Channel and Lang are spelled out here again; test/unit/widget-core.test.ts checks
+ * that they equal shared/enums.ts's Channel and widget/texts.ts's Lang.
  */
 export type Channel = 'MESAJ' | 'EPOSTA' | 'ARAMA';
 export type Lang = 'tr' | 'en';

@@ -1,10 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { Channel } from '../../shared/enums.ts';
+import { CHANNELS as SHARED_CHANNELS } from '../../shared/enums.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { sha256 } from '../../widget/notice.ts';
-import { pickLang, TEXTS } from '../../widget/texts.ts';
+import { CHANNELS, pickLang, TEXTS, type Lang } from '../../widget/texts.ts';
+import type { Channel as PublicChannel, Lang as PublicLang } from '../../widget/types.d.ts';
 import { turkeyTime } from '../../widget/turkey-now.ts';
 import { squeeze } from '../../vite.config.ts';
 import { EMAIL_CASES, PHONE_CASES } from '../fixtures/recipient-cases.ts';
@@ -73,5 +76,14 @@ describe('the notice', () => {
     [undefined, 'tr'],
   ] as const)('language tag %s → %s', (tag, lang) => {
     expect(pickLang(tag)).toBe(lang);
+  });
+});
+
+describe('the types the standalone widget/types.d.ts spells out again', () => {
+  // types.d.ts is copied to dist/widget as it is, where shared/ does not exist, so it cannot import.
+  it('equal the ones defined once in shared/ and the widget (checked by tsc) and the runtime list', () => {
+    expectTypeOf<PublicChannel>().toEqualTypeOf<Channel>();
+    expectTypeOf<PublicLang>().toEqualTypeOf<Lang>();
+    expect([...CHANNELS]).toEqual([...SHARED_CHANNELS]);
   });
 });
