@@ -13,9 +13,12 @@ export type SendOutcome =
   | { kind: 'too-many'; code: 475; message: string }
   /** 401 credentials / API access off, 403 no subscription or brand, 405 monthly quota: nothing wrong with the records. */
   | { kind: 'account'; code: 401 | 403 | 405; message: string }
-  /** 5xx, 429, a timeout before the body was sent, a refused connection, an unparseable answer: nothing was stored. */
+  /** 500, 503, 429, other 5xx, a timeout before the body was sent, a refused connection: nothing was stored. */
   | { kind: 'transient'; code: number | null; message: string; retryAfterMs?: number }
-  /** The request went out but no answer came (timeout or reset after sending): it may have been stored. */
+  /**
+   * The request went out and no readable answer came back (a timeout or reset after sending, an HTTP
+   * 200 whose body cannot be read, a gateway's 502/504): it may have been stored.
+   */
   | { kind: 'ambiguous'; code: null; message: string };
 
 export type OutcomeKind = SendOutcome['kind'];

@@ -15,6 +15,7 @@ const ACCOUNT_PAUSES: Record<string, string> = {
   '401': 'iletiMerkezi answered 401: the API key/hash is wrong or API access is switched off in the panel',
   '403': 'iletiMerkezi answered 403: no active İYS subscription for this account or brand',
   '405': 'iletiMerkezi answered 405: the monthly quota is used up',
+  '422': 'iletiMerkezi refused every record and accepted none (422): check IYS_BRAND_CODE and the account; records stay pending',
 };
 
 /** The words /healthz uses for a pause; the reason is what the dispatcher reports (e.g. "401"). */
