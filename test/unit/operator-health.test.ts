@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { pauseReason } from '../../server/observability/operator-health.ts';
+
+describe('the words /healthz uses for a paused dispatcher', () => {
+  it.each([
+    ['401', /API key\/hash is wrong or API access is switched off/],
+    ['403', /no active İYS subscription/],
+    ['405', /monthly quota/],
+    ['422', /refused every record and accepted none .* check IYS_BRAND_CODE/],
+    ['599', /sending paused: 599/],
+  ])('code %s', (code, words) => {
+    expect(pauseReason({ paused: true, reason: code })).toMatch(words);
+  });
+
+  it('says nothing while sending', () => {
+    expect(pauseReason({ paused: false })).toBeNull();
+  });
+});
