@@ -103,6 +103,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
         status: first.record.status,
         duplicate: inserted.duplicate,
         replacedConsentDate: result.replacedConsentDate,
+        correctedConsentDate: result.correctedConsentDate,
         origin: meta.origin,
       },
       inserted.duplicate ? 'consent repeated (idempotency key seen): same ids' : 'consent stored',

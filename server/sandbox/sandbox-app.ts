@@ -5,13 +5,13 @@ import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { CONSENT_CREATE_PATH } from '../iletimerkezi/client.ts';
 import {
   applyPatch,
-  createPrng,
   initialOptions,
   sandboxPatchSchema,
   type SandboxInit,
   type SandboxOptions,
   type SandboxPatch,
 } from './sandbox-controls.ts';
+import { seededRandom } from '../seeded-random.ts';
 import { SandboxLedger, type StoredRecord } from './sandbox-ledger.ts';
 
 /** One line of the sandbox's request log. */
@@ -74,7 +74,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function createSandbox(init: SandboxInit): Sandbox {
   const ledger = new SandboxLedger();
   let options = initialOptions(init);
-  let random = createPrng(options.faults.seed);
+  let random = seededRandom(options.faults.seed);
   let requestCount = 0;
   let counts: Record<string, number> = {};
   let log: RequestLogEntry[] = [];
@@ -111,13 +111,13 @@ export function createSandbox(init: SandboxInit): Sandbox {
   function configure(patch: SandboxPatch): void {
     const seedChanged = patch.faults?.seed !== undefined && patch.faults.seed !== options.faults.seed;
     options = applyPatch(options, patch);
-    if (seedChanged) random = createPrng(options.faults.seed);
+    if (seedChanged) random = seededRandom(options.faults.seed);
   }
 
   function reset(): void {
     ledger.reset();
     options = initialOptions(init);
-    random = createPrng(options.faults.seed);
+    random = seededRandom(options.faults.seed);
     requestCount = 0;
     counts = {};
     log = [];

@@ -96,14 +96,3 @@ export function applyPatch(current: SandboxOptions, patch: SandboxPatch): Sandbo
   };
 }
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same faults, run after run. */
-export function createPrng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../server/seeded-random.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { consentBody, startCollector, type RunningCollector } from './collector-harness.ts';
 
@@ -13,16 +14,6 @@ const SHOP = 'https://shop.example';
 // 409: a fuzzed idempotency key (small pool) reused with another body.
 const ALLOWED = new Set([202, 400, 403, 409, 413, 415, 422]);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Case = { label: string; body: string | Uint8Array<ArrayBuffer>; contentType: string | null; origin?: string };
 
@@ -54,7 +45,7 @@ function makeFuzzer(rand: () => number) {
       default: return pick([[], {}, [[[[[]]]]], { x: { y: { z: [1, 2, 3] } } }]);
     }
   };
-  const fields = ['recipient', 'recipientType', 'channels', 'status', 'consentDate', 'notice', 'pageUrl', 'idempotencyKey', 'widgetVersion', 'website'];
+  const fields = ['recipient', 'recipientType', 'channels', 'status', 'consentDate', 'sentAt', 'notice', 'pageUrl', 'idempotencyKey', 'widgetVersion', 'website'];
 
   const validBody = (): Record<string, unknown> => {
     const email = rand() < 0.3;
@@ -65,6 +56,7 @@ function makeFuzzer(rand: () => number) {
     if (rand() < 0.3) body.notice = { version: '2026-11-01', hash: `sha256:${'ab'.repeat(32)}` };
     if (rand() < 0.3) body.idempotencyKey = `fuzz-${int(40)}-key`; // small pool: repeats happen
     if (rand() < 0.2) body.consentDate = formatTurkeyTime(Date.now() + (int(2) ? 1 : -1) * int(10 * 86_400_000));
+    if (rand() < 0.3) body.sentAt = formatTurkeyTime(Date.now() + (int(2) ? 1 : -1) * int(5 * 86_400_000));
     return body;
   };
 
@@ -145,7 +137,7 @@ describe(`collector fuzz (seed ${SEED})`, () => {
   afterAll(() => c.close());
 
   it(`${SEQUENTIAL} mutated bodies one by one: never a 5xx, nothing stored for a refused one`, async () => {
-    const next = makeFuzzer(mulberry32(SEED));
+    const next = makeFuzzer(seededRandom(SEED));
     const seen = new Map<number, number>();
     let stored = await total(c);
     for (let i = 0; i < SEQUENTIAL; i++) {
@@ -170,7 +162,7 @@ describe(`collector fuzz (seed ${SEED})`, () => {
   });
 
   it(`${CONCURRENT} mutated bodies at once: never a 5xx`, async () => {
-    const next = makeFuzzer(mulberry32(SEED + 1));
+    const next = makeFuzzer(seededRandom(SEED + 1));
     const cases = Array.from({ length: CONCURRENT }, next);
     const results = await Promise.all(cases.map((k) => send(c.url, k)));
     results.forEach((r, i) => expect(ALLOWED.has(r.status), `${cases[i]!.label}: ${r.status}`).toBe(true));

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hwangBound, hwangGroupSize, isolate } from '../../server/dispatch/isolation.ts';
-
-/** A seeded PRNG so every run plants the same bad items. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../server/seeded-random.ts';
 
 function plant(n: number, k: number, seed: number): Set<number> {
   const random = prng(seed);
