@@ -2,8 +2,8 @@
 // Example only (not built): <iys-consent> in a React 19 single-page app. React 19 passes
 // attributes and `on…` custom-event props to custom elements; with React 18 add the listeners
 // in an effect instead (ref.current.addEventListener('iys-sent', …)).
-import 'iys-consent/dist/widget/iys-consent.lit-external.js'; // defines <iys-consent> once
-import type { IysSentDetail } from 'iys-consent/dist/widget/iys-consent.lit-external.js';
+import 'iys-consent'; // defines <iys-consent> once
+import type { IysSentDetail } from 'iys-consent';
 import type { FormEvent } from 'react';
 
 declare module 'react' {
