@@ -62,10 +62,24 @@ export class PostgresStore implements ConsentStore {
     this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'postgres pool client error'));
   }
 
-  async init(): Promise<void> {
+  /** Runs `work` in one transaction on one pooled connection: committed if it returns, rolled back if it throws. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async init(): Promise<void> {
+    await this.transaction(async (client) => {
       await client.query(this.sql.migrationLock, [`iys-migrate:${this.schema}`]);
       await client.query(this.sql.createSchema);
       await client.query(this.sql.createMigrations);
@@ -74,13 +88,7 @@ export class PostgresStore implements ConsentStore {
         await client.query(this.sql.migrations[v]!);
         await client.query(this.sql.recordMigration, [v + 1, Date.now()]);
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async close(): Promise<void> {
@@ -101,9 +109,7 @@ export class PostgresStore implements ConsentStore {
     const ids = records.map(() => newRecordId(now));
     // Validate before taking a connection: a bad record fails alone, with its reason.
     const rows = records.map((r, i) => insertValues(ids[i]!, r, idempotencyKey));
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const replayed = await this.transaction(async (client) => {
       if (idempotencyKey !== null) {
         // The key row goes first: a concurrent insert with the same key waits on it here, then finds it taken.
         const fingerprint = recordsFingerprint(records);
@@ -112,7 +118,7 @@ export class PostgresStore implements ConsentStore {
           values: [idempotencyKey, JSON.stringify(ids), now, fingerprint],
         });
         if (claimed.rowCount === 0) {
-          await client.query('ROLLBACK');
+          // Nothing was written; the committed key row of the first request answers.
           const seen = await client.query<{ ids: string; fingerprint: string | null }>(this.sql.findIdempotency, [idempotencyKey]);
           return replayOrRefuse(idempotencyKey, seen.rows[0]!, fingerprint);
         }
@@ -122,13 +128,9 @@ export class PostgresStore implements ConsentStore {
         await client.query({ name: `${this.schema}.insertRecords`, text: this.sql.insertRecords, values: columns });
         await client.query(this.sql.notify, [this.channel, this.instanceId]);
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+      return null;
+    });
+    if (replayed) return replayed;
     if (rows.length > 0) this.emitInsert();
     return { ids, duplicate: false };
   }
@@ -191,24 +193,15 @@ export class PostgresStore implements ConsentStore {
 
   async claim(opts: { owner: string; limit: number; leaseMs: number; now: number }): Promise<StoredRecord[]> {
     if (opts.limit <= 0) return [];
-    const client = await this.pool.connect();
-    let rows: RecordRow[];
-    try {
-      await client.query('BEGIN');
+    const rows = await this.transaction(async (client) => {
       await client.query(this.sql.claimLock, [`iys-claim:${this.schema}`]);
       // A fresh statement after the lock: its snapshot sees every claim committed before ours.
       const res = await client.query<RecordRow>({
         name: `${this.schema}.claim`, text: this.sql.claim,
         values: [opts.owner, opts.now + opts.leaseMs, opts.now, opts.limit],
       });
-      await client.query('COMMIT');
-      rows = res.rows;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+      return res.rows;
+    });
     // RETURNING gives no order guarantee: restore earliest deadline first.
     rows.sort((a, b) => numeric(a.deadline_at) - numeric(b.deadline_at) || numeric(a.seq) - numeric(b.seq));
     return rows.map(rowToRecord);
