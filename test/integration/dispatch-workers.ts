@@ -193,3 +193,19 @@ export async function idsOf(store: ConsentStore, list: IysRecord[]): Promise<str
   }
   return ids;
 }
+
+/**
+ * What became of the records of the request in flight when its process was killed: for each, how
+ * long after the kill another process sent it again, and whether the doubt rule registered it
+ * ("taken as stored") rather than sending it as new.
+ */
+export async function lostRequestFate(store: ConsentStore, list: IysRecord[], killedAt: number) {
+  const ids = await idsOf(store, list);
+  const fates: Array<{ takenAsStored: boolean; takeOverMs: number | null }> = [];
+  for (const id of ids) {
+    const attempts = await store.attemptsOf(id);
+    const next = attempts.find((a) => a.outcome === 'sending' && a.at > killedAt);
+    fates.push({ takenAsStored: attempts.some((a) => /taken as stored/.test(a.message)), takeOverMs: next ? next.at - killedAt : null });
+  }
+  return fates;
+}

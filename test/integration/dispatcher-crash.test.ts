@@ -11,7 +11,7 @@ import { openStore } from '../../server/stores/open-store.ts';
 import type { ConsentStore } from '../../server/stores/store.ts';
 import { ACCOUNT, newRecord, settled, storedTwice, waitFor } from './dispatch-harness.ts';
 import {
-  idsOf, insertWorkload, killAllWorkers, killWithStoredRequestInFlight, outOfOrder, spawnWorker,
+  lostRequestFate, insertWorkload, killAllWorkers, killWithStoredRequestInFlight, outOfOrder, spawnWorker,
   startRoutedSandbox, type RoutedSandbox,
 } from './dispatch-workers.ts';
 
@@ -67,16 +67,10 @@ describe('SQLite collector SIGKILLed mid-dispatch and restarted', () => {
     expect(outOfOrder(sandbox, pairPhones)).toEqual([]);
 
     // The lost request's records were registered by the doubt rule, not sent as new ones.
-    const lost = await idsOf(store, inFlight.list);
+    const lost = await lostRequestFate(store, inFlight.list, killedAt);
     expect(lost).toHaveLength(inFlight.list.length);
-    const takeOver: number[] = [];
-    for (const id of lost) {
-      const attempts = await store.attemptsOf(id);
-      expect(attempts.some((a) => /taken as stored/.test(a.message))).toBe(true);
-      const next = attempts.find((a) => a.outcome === 'sending' && a.at > killedAt);
-      if (next) takeOver.push(next.at - killedAt);
-    }
-    expect(takeOver).toHaveLength(lost.length);
+    expect(lost.every((f) => f.takenAsStored && f.takeOverMs !== null)).toBe(true);
+    const takeOver = lost.map((f) => f.takeOverMs!);
 
     // SIGTERM: stop() finished and the process left by itself.
     expect(exit).toEqual({ code: 0, signal: null });

@@ -5,7 +5,7 @@ import type { ConsentStore } from '../../server/stores/store.ts';
 import { PG_URL, pgAvailable, testSchema } from '../helpers/pg.ts';
 import { ACCOUNT, settled, storedTwice } from './dispatch-harness.ts';
 import {
-  idsOf, insertWorkload, killAllWorkers, killWithStoredRequestInFlight, outOfOrder, spawnWorker,
+  lostRequestFate, insertWorkload, killAllWorkers, killWithStoredRequestInFlight, outOfOrder, spawnWorker,
   startRoutedSandbox, type RoutedSandbox, type Worker,
 } from './dispatch-workers.ts';
 
@@ -61,16 +61,10 @@ describe.runIf(pgAvailable)('three collector processes on PostgreSQL, one SIGKIL
 
     // The killed request's records were stored by it and later found in doubt by another process:
     // registered through the doubt rule ("refused alone … taken as stored"), not sent as new.
-    const lost = await idsOf(store, inFlight.list);
+    const lost = await lostRequestFate(store, inFlight.list, killedAt);
     expect(lost).toHaveLength(inFlight.list.length);
-    const takeOver: number[] = [];
-    for (const id of lost) {
-      const attempts = await store.attemptsOf(id);
-      expect(attempts.some((a) => /taken as stored/.test(a.message))).toBe(true);
-      const next = attempts.find((a) => a.outcome === 'sending' && a.at > killedAt);
-      if (next) takeOver.push(next.at - killedAt);
-    }
-    expect(takeOver).toHaveLength(lost.length);
+    expect(lost.every((f) => f.takenAsStored && f.takeOverMs !== null)).toBe(true);
+    const takeOver = lost.map((f) => f.takeOverMs!);
 
     // Every process did some of the work; the survivors stopped cleanly on SIGTERM.
     for (const w of workers) expect(w.lines.some((l) => l.event === 'worker.request')).toBe(true);
