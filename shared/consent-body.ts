@@ -46,7 +46,6 @@ export const batchRecordSchema = z
   .strict();
 export type BatchRecord = z.infer<typeof batchRecordSchema>;
 
-export const batchBodySchema = z.object({ records: z.array(z.unknown()).min(1, 'needs at least one record') }).strict();
 
 /** The collector's answer to an accepted post. */
 export const acceptedSchema = z.object({ ids: z.array(z.string()), state: z.literal('pending') });

@@ -9,7 +9,7 @@ export function dispatcherMetrics(metrics: Metrics): (e: DispatcherEvent) => voi
   };
 }
 
-/** The dispatcher's status as the pause gauge and /healthz read it; the reason is iletiMerkezi's code (401/403/405). */
+/** The dispatcher's status as the pause gauge and /healthz read it; the reason is iletiMerkezi's code (401/403/405, or 422 when it refused every record). */
 export function pauseStatusOf(status: DispatcherStatus): PauseStatus {
   return status.paused ? { paused: true, reason: String(status.paused.code) } : { paused: false };
 }

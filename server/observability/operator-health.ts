@@ -4,7 +4,8 @@ import type { PauseStatus } from './metrics.ts';
 
 /**
  * The /healthz checks an operator acts on, added to the collector's health module:
- * - `sending`: the dispatcher paused because iletiMerkezi said 401/403/405 (the account, not the records);
+ * - `sending`: the dispatcher paused because iletiMerkezi said 401/403/405 (the account, not the
+ *   records), or refused every record and accepted none (422: most likely a wrong brand code);
  * - `deadline`: a pending record is within 24 h of its İYS deadline (consentDate more than 48 h ago).
  * A store that does not answer is the collector's own `store` check.
  */
@@ -22,7 +23,7 @@ const ACCOUNT_PAUSES: Record<string, string> = {
 export function pauseReason(status: PauseStatus): string | null {
   if (!status.paused) return null;
   const reason = String(status.reason ?? 'unknown');
-  return `sending paused: ${ACCOUNT_PAUSES[reason] ?? reason}`;
+  return `paused: ${ACCOUNT_PAUSES[reason] ?? reason}`;
 }
 
 export function addOperatorHealthChecks(

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readBodyText, CONSENT_BODY_LIMIT } from '../../server/collector/body-limit.ts';
 import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { consentBody, postConsent, startCollector, type RunningCollector } from './collector-harness.ts';
@@ -400,12 +400,19 @@ describe('store failure and health', () => {
 });
 
 describe('npm run collector (node --import tsx server/main.ts)', () => {
+  // A child left running by a failed test would outlive the run, its stdout unread: kill every one.
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
   function run(env: Record<string, string>) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: join(import.meta.dirname, '../..'),
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.push(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

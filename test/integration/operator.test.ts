@@ -308,7 +308,7 @@ describe('metrics, health and logs', () => {
       expect(res.status).toBe(503);
       const body = await res.json();
       expect(body.status).toBe('degraded');
-      expect(body.reasons.join(' ')).toMatch(/sending: sending paused: iletiMerkezi answered 401/);
+      expect(body.reasons.join(' ')).toMatch(/sending: paused: iletiMerkezi answered 401/);
       expect(sample(await scrape(s), 'iys_sending_paused{reason="401"}')).toBe(1);
     } finally {
       s.pause.paused = false;

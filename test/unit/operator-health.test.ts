@@ -7,7 +7,7 @@ describe('the words /healthz uses for a paused dispatcher', () => {
     ['403', /no active İYS subscription/],
     ['405', /monthly quota/],
     ['422', /refused every record and accepted none .* check IYS_BRAND_CODE/],
-    ['599', /sending paused: 599/],
+    ['599', /^paused: 599$/],
   ])('code %s', (code, words) => {
     expect(pauseReason({ paused: true, reason: code })).toMatch(words);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchBodySchema, batchRecordSchema, consentBodySchema, errorBodySchema } from '../../shared/consent-body.ts';
+import { batchEnvelopeSchema } from '../../shared/admin-api.ts';
+import { batchRecordSchema, consentBodySchema, errorBodySchema } from '../../shared/consent-body.ts';
 import { consentCreateRequestSchema, consentCreateResponseSchema } from '../../shared/iletimerkezi.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
 
@@ -46,7 +47,7 @@ describe('POST /v1/consents/batch body', () => {
     expect(batchRecordSchema.parse(record)).toMatchObject({ recipientType: 'BIREYSEL', status: 'ONAY' });
   });
   it('needs at least one record', () => {
-    expect(toFieldIssues(batchBodySchema.safeParse({ records: [] }).error!)).toEqual([
+    expect(toFieldIssues(batchEnvelopeSchema.safeParse({ records: [] }).error!)).toEqual([
       { path: 'records', message: 'needs at least one record' },
     ]);
   });
