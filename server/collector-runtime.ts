@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import { demoRoutes } from './demo/demo-routes.ts';
 import { createDispatcher, type Dispatcher } from './dispatch/dispatcher.ts';
 import { HealthChecks } from './health-routes.ts';
-import { createIletiMerkeziClient } from './iletimerkezi/client.ts';
+import { createIletiMerkeziClient, createIletiMerkeziPool } from './iletimerkezi/client.ts';
 import type { ConsentSender } from './iletimerkezi/outcome.ts';
 import type { Logger } from './observability/logger.ts';
 import { dispatcherMetrics, pauseStatusOf } from './observability/dispatcher-metrics.ts';
@@ -81,17 +81,12 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
-  const sender: ConsentSender = createIletiMerkeziClient(
-    sandbox
-      ? { baseUrl: `${url}/sandbox`, apiKey: SANDBOX_KEY, apiHash: SANDBOX_HASH, brandCode: config.brandCode ?? SANDBOX_BRAND, logger }
-      : {
-          baseUrl: config.iletimerkezi.baseUrl,
-          apiKey: config.iletimerkezi.apiKey!,
-          apiHash: config.iletimerkezi.apiHash!,
-          brandCode: config.brandCode!,
-          logger,
-        },
-  );
+  const account = sandbox
+    ? { baseUrl: `${url}/sandbox`, apiKey: SANDBOX_KEY, apiHash: SANDBOX_HASH, brandCode: config.brandCode ?? SANDBOX_BRAND }
+    : { baseUrl: config.iletimerkezi.baseUrl, apiKey: config.iletimerkezi.apiKey!, apiHash: config.iletimerkezi.apiHash!, brandCode: config.brandCode! };
+  // One keep-alive pool for the life of the process, closed after the dispatcher's last request.
+  const pool = createIletiMerkeziPool(account);
+  const sender: ConsentSender = createIletiMerkeziClient({ ...account, dispatcher: pool, logger });
   const dispatcher = createDispatcher({
     store,
     sender,
@@ -115,6 +110,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await dispatcher.stop();
       await sender.close();
+      await pool.close();
       server.closeIdleConnections?.();
       await closed;
       clearTimeout(cut);

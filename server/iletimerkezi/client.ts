@@ -24,6 +24,18 @@ export interface IletiMerkeziClientOptions {
 /** Answers longer than this are not iletiMerkezi's small JSON: read no further. */
 const MAX_RESPONSE_BYTES = 1 << 20;
 
+/** The keep-alive pool to iletiMerkezi's origin: a few connections, explicit connect/header/body timeouts. */
+export function createIletiMerkeziPool(opts: Pick<IletiMerkeziClientOptions, 'baseUrl' | 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs'>): Pool {
+  return new Pool(new URL(opts.baseUrl).origin, {
+    connections: 4,
+    pipelining: 1,
+    connectTimeout: opts.connectTimeoutMs ?? 10_000,
+    headersTimeout: opts.headersTimeoutMs ?? 30_000,
+    bodyTimeout: opts.bodyTimeoutMs ?? 30_000,
+    keepAliveTimeout: 10_000,
+  });
+}
+
 /**
  * The one client of iletiMerkezi's consent/create. Every call with records ends in a SendOutcome,
  * never a throw: the dispatcher decides what to do with each class. An empty list is a caller's bug.
@@ -35,16 +47,7 @@ export function createIletiMerkeziClient(opts: IletiMerkeziClientOptions): Conse
   const headersTimeout = opts.headersTimeoutMs ?? 30_000;
   const bodyTimeout = opts.bodyTimeoutMs ?? 30_000;
   const ownsDispatcher = opts.dispatcher === undefined;
-  const dispatcher =
-    opts.dispatcher ??
-    new Pool(origin, {
-      connections: 4,
-      pipelining: 1,
-      connectTimeout: opts.connectTimeoutMs ?? 10_000,
-      headersTimeout,
-      bodyTimeout,
-      keepAliveTimeout: 10_000,
-    });
+  const dispatcher = opts.dispatcher ?? createIletiMerkeziPool(opts);
   const logger = opts.logger ?? silentLogger;
   // Defence in depth: a service that echoes the request must not leak the credentials through us.
   const secrets = [opts.apiKey, opts.apiHash].filter((s) => s.length >= 4);
