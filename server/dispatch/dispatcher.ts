@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { maskRecipient } from '../../shared/recipient.ts';
 import { keyOf } from '../../shared/iys-record.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
@@ -136,7 +137,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   // Batches are atomic, so once any record of a lost request is accepted, that request cannot have
   // been stored (strict), or duplicates are accepted anyway (lenient): that one request's doubt is
   // lifted for all its records. A record stays in doubt while any of its lost requests is unresolved.
+  // Every request has an id on its attempt lines, so after a crash the groups are rebuilt from the
+  // ledger (regroupLost); `lostRequests` keeps each lost request's set once, by that id.
   const doubt = new Map<string, Set<string>[]>();
+  const lostRequests = new Map<string, Set<string>>();
   const cleared = new Set<string>();
   const state: DispatcherStatus = {
     running: false, paused: null, lastOutcome: null, inFlight: 0, pending: 0, oldestPendingAgeMs: null, requests: 0,
@@ -183,7 +187,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   async function request(records: StoredRecord[]): Promise<SendOutcome> {
     const ids = records.map((r) => r.id);
     const size = records.length;
-    await store.logAttempt(ids, { at: now(), outcome: 'sending', code: null, message: SENDING, batchSize: size });
+    const requestId = randomUUID();
+    await store.logAttempt(ids, { at: now(), outcome: 'sending', code: null, message: SENDING, batchSize: size, requestId });
     state.inFlight = size;
     let outcome: SendOutcome;
     const sentAt = now();
@@ -194,11 +199,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     }
     state.requests++;
     if (outcome.kind === 'ambiguous') {
-      const lost = new Set(ids);
-      for (const id of ids) {
-        doubt.set(id, [...(doubt.get(id) ?? []), lost]);
-        cleared.delete(id);
-      }
+      addLost(requestId, ids);
+      for (const id of ids) cleared.delete(id);
     }
     const at = now();
     state.lastOutcome = { kind: outcome.kind, code: outcome.code, message: outcome.message, at, size };
@@ -207,12 +209,32 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     // accepted answer's line says the records are stored, for a crash before markRegistered (doubt.ts).
     const marked = ids.filter((id) => doubt.has(id));
     const clear = ids.filter((id) => !doubt.has(id));
-    const attempt = { at, outcome: outcome.kind, code: outcome.code, batchSize: size, counted: false };
+    const attempt = { at, outcome: outcome.kind, code: outcome.code, batchSize: size, counted: false, requestId };
     const accepted = outcome.kind === 'accepted';
     const message = accepted ? STORED_MARK + outcome.message : outcome.message;
     if (clear.length) await store.logAttempt(clear, { ...attempt, message });
     if (marked.length) await store.logAttempt(marked, { ...attempt, message: accepted ? message : DOUBT_MARK + message });
     return outcome;
+  }
+
+  /** Notes one lost request (once per request id) for each record it carried. */
+  function addLost(requestId: string, ids: string[]) {
+    if (lostRequests.has(requestId)) return;
+    const lost = new Set(ids);
+    lostRequests.set(requestId, lost);
+    for (const id of ids) doubt.set(id, [...(doubt.get(id) ?? []), lost]);
+  }
+
+  /**
+   * Claimed records the ledger marks in doubt but this process has no group for (another process,
+   * dead or alive, lost their request): their lost requests are read back from the attempts, so an
+   * acceptance of any member lifts the doubt and the probes of probeLostRequest apply, as if this
+   * process had sent them. Records cleared here stay cleared: the ledger's mark lags behind.
+   */
+  async function regroupLost(claimed: StoredRecord[]) {
+    const unknown = claimed.filter((r) => isInDoubt(r) && !doubt.has(r.id) && !cleared.has(r.id)).map((r) => r.id);
+    if (unknown.length === 0) return;
+    for (const [requestId, members] of await store.lostRequestsOf(unknown)) addLost(requestId, members);
   }
 
   /** An acceptance of some records of a lost request shows the lost one was not stored (see `doubt`). */
@@ -449,8 +471,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   }
 
   async function isolateRefused(allRecords: StoredRecord[], firstMessage: string, held: Set<string>, renew: () => Promise<void>) {
-    // Only records of one lost request known to this process: after a crash the grouping is gone,
-    // and probes of a mix of stored and unstored requests would prove nothing.
+    // Only records of one lost request (known to this process or rebuilt by regroupLost): probes
+    // of a mix of stored and unstored requests would prove nothing.
     const lost = doubt.get(allRecords[0]!.id)?.[0];
     const oneLostRequest = lost !== undefined && allRecords.every((r) => doubt.get(r.id)?.length === 1 && doubt.get(r.id)![0] === lost);
     const records = allRecords.length > PROBE_FROM && oneLostRequest ? await probeLostRequest(allRecords, held, renew) : allRecords;
@@ -576,6 +598,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       await store.extendLease([...held], owner, leaseAt + leaseMs);
     };
     try {
+      await regroupLost(claimed);
       const beliefs = await store.beliefs([...new Set(claimed.map((r) => keyOf(r)))]);
       const plan = planSends(claimed, beliefs, { now: t, inDoubt });
       await expire(plan.expired, held);

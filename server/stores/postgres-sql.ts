@@ -119,6 +119,12 @@ export function postgresSql(schema: string) {
     CREATE INDEX IF NOT EXISTS records_live_key ON ${records} (key, consent_ms DESC, seq DESC)
       WHERE state IN ('pending', 'registered');
     `,
+    // Which request each attempt line belongs to, so the records of a request whose answer was lost
+    // can be regrouped after a crash (lostRequestsOf). Lines written before this column have none.
+    `
+    ALTER TABLE ${s}.attempts ADD COLUMN IF NOT EXISTS request_id TEXT;
+    CREATE INDEX IF NOT EXISTS attempts_request ON ${s}.attempts (request_id) WHERE request_id IS NOT NULL;
+    `,
   ];
 
   return {
@@ -185,12 +191,20 @@ export function postgresSql(schema: string) {
       WHERE state IN ('pending', 'registered') AND key = ANY($1::text[])
       ORDER BY key, consent_ms DESC, seq DESC`,
     logAttempt: `WITH logged AS (
-        INSERT INTO ${s}.attempts (record_id, at, outcome, code, message, batch_size)
-        SELECT id, $2, $3, $4, $5, $6 FROM ${records} WHERE id = ANY(${IDS})
+        INSERT INTO ${s}.attempts (record_id, at, outcome, code, message, batch_size, request_id)
+        SELECT id, $2, $3, $4, $5, $6, $8 FROM ${records} WHERE id = ANY(${IDS})
         RETURNING record_id)
       UPDATE ${records} SET attempts = attempts + $7,
         reason = CASE WHEN state = 'pending' THEN $5 ELSE reason END
       WHERE id IN (SELECT record_id FROM logged)`,
+    // A request is lost while it has no answer line other than 'ambiguous' (see ConsentStore.lostRequestsOf).
+    lostRequestsOf: `SELECT m.request_id, m.record_id FROM ${s}.attempts m
+      WHERE m.outcome = 'sending' AND m.request_id IN (
+        SELECT l.request_id FROM ${s}.attempts l
+        WHERE l.record_id = ANY(${IDS}) AND l.outcome = 'sending' AND l.request_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM ${s}.attempts a
+            WHERE a.request_id = l.request_id AND a.outcome NOT IN ('sending', 'ambiguous')))
+      ORDER BY m.id`,
     markRegistered: `UPDATE ${records} SET state = 'registered', registered_at = $2, settled_at = $2,
       lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id = ANY(${IDS})`,
     markFinal: `UPDATE ${records} SET state = $2, reason = $3, settled_at = $4,

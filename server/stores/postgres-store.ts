@@ -11,7 +11,7 @@ import { postgresSql, quoteIdent, type PostgresSql } from './postgres-sql.ts';
 import { newRecordId } from './record-id.ts';
 import {
   INSERT_COLUMNS, insertValues, numeric, numericOrNull, rowToAttempt, rowToRecord, rowToRecordWithEvidence,
-  stateCounts, type AttemptRow, type RecordRow,
+  groupLost, stateCounts, type AttemptRow, type LostRow, type RecordRow,
 } from './row-mapping.ts';
 
 export type PostgresStoreOptions = {
@@ -231,7 +231,14 @@ export class PostgresStore implements ConsentStore {
     if (ids.length === 0) return;
     await this.pool.query(this.sql.logAttempt, [
       ids, attempt.at, attempt.outcome, attempt.code, attempt.message, attempt.batchSize, attempt.counted === false ? 0 : 1,
+      attempt.requestId ?? null,
     ]);
+  }
+
+  async lostRequestsOf(ids: string[]): Promise<Map<string, string[]>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.pool.query<LostRow>(this.sql.lostRequestsOf, [ids]);
+    return groupLost(rows);
   }
 
   async markRegistered(ids: string[], at: number): Promise<void> {

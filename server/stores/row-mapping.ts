@@ -126,6 +126,16 @@ export function rowToAttempt(row: AttemptRow): Attempt {
   };
 }
 
+/** One `sending` line of a lost request (lostRequestsOf). */
+export type LostRow = { request_id: string; record_id: string };
+
+/** Request id → the records it carried, from lostRequestsOf's rows. */
+export function groupLost(rows: LostRow[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.request_id, [...(out.get(r.request_id) ?? []), r.record_id]);
+  return out;
+}
+
 export function emptyStateCounts(): Record<RecordState, number> {
   return Object.fromEntries(RECORD_STATES.map((s) => [s, 0])) as Record<RecordState, number>;
 }

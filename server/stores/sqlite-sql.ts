@@ -87,6 +87,12 @@ export const MIGRATIONS: string[] = [
   `
   CREATE INDEX records_live_key ON records (key, consent_ms, seq) WHERE state IN ('pending', 'registered');
   `,
+  // Which request each attempt line belongs to, so the records of a request whose answer was lost
+  // can be regrouped after a crash (lostRequestsOf). Lines written before this column have none.
+  `
+  ALTER TABLE attempts ADD COLUMN request_id TEXT;
+  CREATE INDEX attempts_request ON attempts (request_id) WHERE request_id IS NOT NULL;
+  `,
 ];
 
 const RECORD_COLUMNS = `seq, id, key, recipient, recipient_type, type, status, source, consent_date, consent_ms,
@@ -150,8 +156,16 @@ export const SQL = {
       SELECT e.seq FROM records e INDEXED BY records_live_key
       WHERE e.key = k.value AND e.state IN ('pending', 'registered')
       ORDER BY e.consent_ms DESC, e.seq DESC LIMIT 1)`,
-  insertAttempt: `INSERT INTO attempts (record_id, at, outcome, code, message, batch_size)
-    SELECT id, @at, @outcome, @code, @message, @batchSize FROM records WHERE id IN ${IDS}`,
+  insertAttempt: `INSERT INTO attempts (record_id, at, outcome, code, message, batch_size, request_id)
+    SELECT id, @at, @outcome, @code, @message, @batchSize, @requestId FROM records WHERE id IN ${IDS}`,
+  // A request is lost while it has no answer line other than 'ambiguous' (see ConsentStore.lostRequestsOf).
+  lostRequestsOf: `SELECT m.request_id, m.record_id FROM attempts m
+    WHERE m.outcome = 'sending' AND m.request_id IN (
+      SELECT s.request_id FROM attempts s
+      WHERE s.record_id IN ${IDS} AND s.outcome = 'sending' AND s.request_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM attempts a
+          WHERE a.request_id = s.request_id AND a.outcome NOT IN ('sending', 'ambiguous')))
+    ORDER BY m.id`,
   countAttempt: `UPDATE records SET attempts = attempts + @increment,
     reason = CASE WHEN state = 'pending' THEN @message ELSE reason END
     WHERE id IN ${IDS}`,

@@ -10,7 +10,7 @@ import { MIGRATIONS, SQL } from './sqlite-sql.ts';
 import { newRecordId } from './record-id.ts';
 import {
   insertValues, rowToAttempt, rowToRecord, rowToRecordWithEvidence, stateCounts,
-  type AttemptRow, type RecordRow,
+  groupLost, type AttemptRow, type LostRow, type RecordRow,
 } from './row-mapping.ts';
 
 export type SqliteStoreOptions = {
@@ -246,12 +246,17 @@ export class SqliteStore implements ConsentStore {
     const s = this.need();
     const params = {
       ids: JSON.stringify(ids), at: attempt.at, outcome: attempt.outcome, code: attempt.code,
-      message: attempt.message, batchSize: attempt.batchSize,
+      message: attempt.message, batchSize: attempt.batchSize, requestId: attempt.requestId ?? null,
     };
     this.db!.transaction(() => {
       s.insertAttempt.run(params);
       s.countAttempt.run({ ids: params.ids, message: attempt.message, increment: attempt.counted === false ? 0 : 1 });
     }).immediate();
+  }
+
+  async lostRequestsOf(ids: string[]): Promise<Map<string, string[]>> {
+    const rows = ids.length === 0 ? [] : this.need().lostRequestsOf.all({ ids: JSON.stringify(ids) }) as LostRow[];
+    return groupLost(rows);
   }
 
   async markRegistered(ids: string[], at: number): Promise<void> {

@@ -72,6 +72,11 @@ export type Attempt = {
    * number of requests that carried the record, answered or not.
    */
   counted?: boolean;
+  /**
+   * The request this line belongs to (the dispatcher's id for it, on its `sending` line and its
+   * answer's line). Written only: attemptsOf does not return it.
+   */
+  requestId?: string | null;
 };
 
 export type InsertResult = {
@@ -134,6 +139,12 @@ export interface ConsentStore {
   latestOfKeys(keys: string[]): Promise<Map<string, LatestRecord>>;
   /** Logs one attempt line for each record id (and counts it in `attempts` unless `counted` is false). */
   logAttempt(ids: string[], attempt: Attempt): Promise<void>;
+  /**
+   * The requests that carried any of `ids` and got no answer: a `sending` line with a request id and
+   * no line of that request other than 'sending' or 'ambiguous' (the process died with the request
+   * on the wire, or its answer was lost). Request id → the ids of every record it carried.
+   */
+  lostRequestsOf(ids: string[]): Promise<Map<string, string[]>>;
   /** Final states; each also drops the lease. Only records still `pending` change. */
   markRegistered(ids: string[], at: number): Promise<void>;
   markRejected(ids: string[], reason: string, at: number): Promise<void>;

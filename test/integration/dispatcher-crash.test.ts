@@ -9,9 +9,9 @@ import { silentLogger } from '../../server/observability/logger.ts';
 import { createSandbox, startSandboxServer, type Sandbox } from '../../server/sandbox/index.ts';
 import { openStore } from '../../server/stores/open-store.ts';
 import type { ConsentStore } from '../../server/stores/store.ts';
-import { ACCOUNT, newRecord, settled, storedTwice, waitFor } from './dispatch-harness.ts';
+import { ACCOUNT, newPhone, newRecord, settled, storedTwice, waitFor } from './dispatch-harness.ts';
 import {
-  lostRequestFate, insertWorkload, killAllWorkers, killWithStoredRequestInFlight, outOfOrder, spawnWorker,
+  idsOf, lostRequestFate, insertWorkload, killAllWorkers, killWithStoredRequestInFlight, outOfOrder, spawnWorker,
   startRoutedSandbox, type RoutedSandbox,
 } from './dispatch-workers.ts';
 
@@ -86,6 +86,59 @@ describe('SQLite collector SIGKILLed mid-dispatch and restarted', () => {
         `(${JSON.stringify(sandbox.state.counts())}), drained in ${drainMs} ms; killed request of ${inFlight.list.length} ` +
         `records taken over ${Math.min(...takeOver)}–${Math.max(...takeOver)} ms after the kill (lease ${LEASE_MS} ms)`,
     );
+  }, 90_000);
+});
+
+/**
+ * SIGKILLed while a request carrying one bad record is refused by İYS (so nothing of it stored)
+ * but not yet answered. The next process finds the records in doubt; it rebuilds the lost request
+ * from the attempts (request ids), so the acceptance of any other record of it proves it was not
+ * stored: the bad record refused alone is then rejected, not taken as stored.
+ */
+describe('SQLite collector SIGKILLed while a request with a bad record is refused', () => {
+  it('rejects exactly the bad record and registers the rest once, after the restart', async () => {
+    const dbUrl = `file:${join(tmpRoot, 'refused-in-flight.db')}`;
+    const ledger = openStore(dbUrl);
+    await ledger.init();
+    const now = Date.now();
+    const bad = newPhone();
+    const news = Array.from({ length: 40 }, () => newRecord({ now }));
+    news.splice(17, 0, newRecord({ now, recipient: bad }));
+    await ledger.insert(news);
+    const [badId] = await idsOf(ledger, [news[17]!.record]);
+
+    // The refusal waits 30 s to be answered: the kill lands long before.
+    const sandbox = createSandbox({ ...ACCOUNT, duplicates: 'strict', refuseRecipients: [bad], faults: { delayMs: 30_000 } });
+    const paths = await startRoutedSandbox(sandbox, ['doomed', 'heir']);
+    const worker = (owner: string) =>
+      spawnWorker({ dbUrl, sandboxUrl: paths.urlFor(owner), owner, batchMax: 100, flushMs: 50, leaseMs: LEASE_MS });
+    try {
+      const doomed = worker('doomed');
+      await waitFor('the request carrying the bad record on the wire', () =>
+        paths.seen('doomed').some((r) => !r.answered && r.list.some((x) => x.recipient === bad)));
+      doomed.child.kill('SIGKILL');
+      expect((await doomed.exited).signal).toBe('SIGKILL');
+      expect(sandbox.state.records()).toHaveLength(0);
+      sandbox.configure({ faults: { delayMs: 0 } });
+
+      const heir = worker('heir');
+      const counts = await settled(ledger, 40_000);
+      heir.child.kill('SIGTERM');
+      expect(await heir.exited).toEqual({ code: 0, signal: null });
+
+      expect(counts).toMatchObject({ pending: 0, registered: news.length - 1, rejected: 1, expired: 0 });
+      expect((await ledger.byIds([badId!]))[0]).toMatchObject({ state: 'rejected' });
+      expect(sandbox.state.records()).toHaveLength(news.length - 1);
+      expect(storedTwice(sandbox)).toEqual([]);
+      expect(heir.stderr()).toBe('');
+      expect(heir.lines.filter((l) => l.event === 'dispatch.error')).toEqual([]);
+      // Lifted by the group: records still in doubt are judged only alone, one request each.
+      expect(paths.seen('heir').length).toBeLessThan(news.length);
+    } finally {
+      await killAllWorkers();
+      await paths.close();
+      await ledger.close();
+    }
   }, 90_000);
 });
 

@@ -407,6 +407,28 @@ describe.each(harnesses)('$name ledger store', (h) => {
       expect((await store.byIds([b]))[0]).toMatchObject({ attempts: 2, reason: 'answer' });
     });
 
+    it('finds the requests that got no answer, with every record they carried', async () => {
+      const { store } = await h.open();
+      const [a, b, c, d] = [await insertOne(store), await insertOne(store), await insertOne(store), await insertOne(store)];
+      const line = (outcome: string, requestId: string | null) => ({ at: NOW, outcome, code: null, message: outcome, batchSize: 2, requestId });
+      // r1: the process died with it on the wire; r2: its answer was lost; r3: answered (refused).
+      await store.logAttempt([a, b], line('sending', 'r1'));
+      await store.logAttempt([b, c], line('sending', 'r2'));
+      await store.logAttempt([b, c], { ...line('ambiguous', 'r2'), counted: false });
+      await store.logAttempt([c, d], line('sending', 'r3'));
+      await store.logAttempt([c, d], { ...line('records-refused', 'r3'), counted: false });
+      // A line written before request ids: it groups nothing.
+      await store.logAttempt([d], line('sending', null));
+      const lost = async (ids: string[]) =>
+        Object.fromEntries([...(await store.lostRequestsOf(ids))].map(([k, v]) => [k, [...v].sort()]));
+      expect(await lost([b])).toEqual({ r1: [a, b].sort(), r2: [b, c].sort() });
+      expect(await lost([a, c])).toEqual({ r1: [a, b].sort(), r2: [b, c].sort() });
+      expect(await lost([d])).toEqual({});
+      expect(await lost([])).toEqual({});
+      // The request id is bookkeeping: attemptsOf shows the lines as before.
+      expect(await store.attemptsOf(a)).toEqual([{ at: NOW, outcome: 'sending', code: null, message: 'sending', batchSize: 2 }]);
+    });
+
     it('exports a receive-time range oldest first, over several pages, bounds [from, to)', async () => {
       const { store } = await h.open();
       const base = NOW - 1_000_000;
