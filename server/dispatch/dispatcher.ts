@@ -253,21 +253,33 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     }
   }
 
+  /**
+   * A record reached a final state: this process holds nothing about it any more, so the doubt
+   * bookkeeping of a long-running process does not grow with every lost answer it ever met.
+   */
+  function settled(ids: string[], held: Set<string>) {
+    for (const id of ids) {
+      held.delete(id);
+      doubt.delete(id);
+      cleared.delete(id);
+    }
+    for (const [requestId, members] of lostRequests) {
+      if (![...members].some((m) => doubt.has(m))) lostRequests.delete(requestId);
+    }
+  }
+
   async function registered(records: StoredRecord[], held: Set<string>) {
     const ids = records.map((r) => r.id);
     const at = now();
     await store.markRegistered(ids, at);
-    for (const id of ids) {
-      held.delete(id);
-      doubt.delete(id);
-    }
+    settled(ids, held);
     emit({ type: 'registered', count: ids.length, latenciesMs: records.map((r) => at - r.receivedAt) });
   }
 
   async function expire(records: StoredRecord[], held: Set<string>) {
     if (records.length === 0) return;
     await store.markExpired(records.map((r) => r.id), EXPIRED_REASON, now());
-    for (const r of records) held.delete(r.id);
+    settled(records.map((r) => r.id), held);
     logger.error(
       { event: 'dispatch.expired', count: records.length, sample: maskRecipient(records[0]!.recipient) },
       `${records.length} record(s) came within 5 minutes of the 72-hour deadline before they could be sent: marked expired`,
@@ -284,7 +296,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       return;
     }
     await store.markRejected([r.id], message, now());
-    held.delete(r.id);
+    settled([r.id], held);
     logger.warn({ event: 'dispatch.rejected', recipient: maskRecipient(r.recipient), type: r.type, status: r.status, message }, 'İYS refused a record');
     emit({ type: 'rejected', count: 1 });
   }
