@@ -9,6 +9,7 @@ import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';
 import { createLogger } from '../../server/observability/logger.ts';
 import { createSandbox } from '../../server/sandbox/sandbox-app.ts';
 import { startSandboxServer } from '../../server/sandbox/sandbox-server.ts';
+import { mobileOf, webRecord } from '../fixtures/records.ts';
 
 const API_KEY = 'KEY-7f3a9c1e55';
 const API_HASH = 'HASH-b2d4e6f80a';
@@ -17,15 +18,7 @@ const BRAND = 1234;
 const logLines: string[] = [];
 const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
 
-const rec = (i: number, over: Partial<IysRecord> = {}): IysRecord => ({
-  recipient: `+90532${String(i).padStart(7, '0')}`,
-  recipientType: 'BIREYSEL',
-  type: 'MESAJ',
-  status: 'ONAY',
-  source: 'HS_WEB',
-  consentDate: formatTurkeyTime(Date.now() - 60_000),
-  ...over,
-});
+const rec = (i: number, over: Partial<IysRecord> = {}): IysRecord => webRecord(mobileOf(i), over);
 const recs = (n: number) => Array.from({ length: n }, (_, i) => rec(i));
 
 const sandbox = createSandbox({ apiKey: API_KEY, apiHash: API_HASH, brandCode: BRAND });

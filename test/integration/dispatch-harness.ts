@@ -11,26 +11,20 @@ import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import type { ConsentStore, NewRecord } from '../../server/stores/store.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+import { ledgerRecord, mobileOf, webRecord } from '../fixtures/records.ts';
 
 export const ACCOUNT = { apiKey: 'test-key-123', apiHash: 'test-hash-456', brandCode: 4242 };
 
 let phoneNo = 0;
 /** A fresh mobile number for each record (unique across the file). */
-export const newPhone = () => `+90532${String(++phoneNo).padStart(7, '0')}`;
+export const newPhone = () => mobileOf(++phoneNo);
 
 export function newRecord(opts: { now: number; recipient?: string; status?: IysRecord['status']; agoMs?: number; receivedAt?: number }): NewRecord {
-  const recipient = opts.recipient ?? newPhone();
-  return {
-    record: {
-      recipient, recipientType: 'BIREYSEL', type: 'MESAJ', status: opts.status ?? 'ONAY', source: 'HS_WEB',
-      consentDate: formatTurkeyTime(opts.now - (opts.agoMs ?? 60_000)),
-    },
-    evidence: {
-      rawRecipient: recipient, clientConsentDate: null, receivedAt: opts.receivedAt ?? opts.now, channels: 'MESAJ',
-      noticeVersion: null, noticeHash: null, noticeLang: null, pageUrl: null, origin: null, ip: null, userAgent: null,
-      widgetVersion: null, idempotencyKey: null,
-    },
-  };
+  const record = webRecord(opts.recipient ?? newPhone(), {
+    status: opts.status ?? 'ONAY',
+    consentDate: formatTurkeyTime(opts.now - (opts.agoMs ?? 60_000)),
+  });
+  return ledgerRecord(record, opts.receivedAt ?? opts.now);
 }
 
 /** Log lines as parsed JSON, for tests that check what an operator sees. */

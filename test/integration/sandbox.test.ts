@@ -10,19 +10,12 @@ import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';
 import { createLogger } from '../../server/observability/logger.ts';
 import { createSandbox, type SandboxSnapshot } from '../../server/sandbox/sandbox-app.ts';
 import { logSandboxBanner, startSandboxServer } from '../../server/sandbox/sandbox-server.ts';
+import { mobileOf, webRecord } from '../fixtures/records.ts';
 
 const API_KEY = 'KEY-sandbox-1111';
 const API_HASH = 'HASH-sandbox-2222';
 
-const rec = (i: number, over: Partial<IysRecord> = {}): IysRecord => ({
-  recipient: `+90533${String(i).padStart(7, '0')}`,
-  recipientType: 'BIREYSEL',
-  type: 'MESAJ',
-  status: 'ONAY',
-  source: 'HS_WEB',
-  consentDate: formatTurkeyTime(Date.now() - 60_000),
-  ...over,
-});
+const rec = (i: number, over: Partial<IysRecord> = {}): IysRecord => webRecord(mobileOf(i, '533'), over);
 
 // The way the collector mounts it when IYS_SANDBOX=1: under a prefix of its own app.
 const sandbox = createSandbox({ apiKey: API_KEY, apiHash: API_HASH, brandCode: 777 });
