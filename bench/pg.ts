@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { pgUnreachable as probe } from '../test/helpers/pg-probe.ts';
 
 /** PostgreSQL for the benchmarks: the test server unless IYS_BENCH_PG_URL says otherwise. */
 export const BENCH_PG_URL = process.env.IYS_BENCH_PG_URL ?? process.env.IYS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** null when PostgreSQL answers; else why not. */
-export async function pgUnreachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: BENCH_PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+/** null when the benchmarks' PostgreSQL answers; else why not. */
+export const pgUnreachable = () => probe(BENCH_PG_URL);
 
 /** A throw-away schema name; the store creates it, dropSchema removes it. */
 export const benchSchema = () => `iys_bench_${randomBytes(6).toString('hex')}`;

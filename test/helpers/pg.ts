@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll } from 'vitest';
+import { pgUnreachable } from './pg-probe.ts';
 
 /**
  * PostgreSQL for integration tests. Each test file gets its own schema (iys_test_<random>), created
@@ -11,20 +12,7 @@ import { afterAll } from 'vitest';
 export const PG_URL = process.env.IYS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REQUIRE_PG = process.env.IYS_TEST_REQUIRE_PG === '1';
 
-async function probe(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const unreachable = await probe();
+const unreachable = await pgUnreachable(PG_URL);
 if (unreachable !== null) {
   if (REQUIRE_PG) {
     throw new Error(`IYS_TEST_REQUIRE_PG=1 but PostgreSQL at ${PG_URL} is unreachable: ${unreachable}`);
