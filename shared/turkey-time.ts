@@ -43,11 +43,6 @@ export function formatTurkeyTime(instant: Date | number): string {
   return `${pad(y, 4)}-${pad(mo)}-${pad(d)} ${pad(h)}:${pad(mi)}:${pad(s)}`;
 }
 
-/** True when the text has the exact form and names a real calendar moment. */
-export function isTurkeyTimeText(text: string): boolean {
-  return parseTurkeyTime(text) !== undefined;
-}
-
 /** Parses `YYYY-MM-DD HH:MM:SS` Turkey time to epoch milliseconds; undefined if malformed or not a real date. */
 export function parseTurkeyTime(text: string): number | undefined {
   const m = TURKEY_TIME_PATTERN.exec(text);
@@ -72,10 +67,4 @@ export function deadlineOf(consentDate: string): number {
   const ms = parseTurkeyTime(consentDate);
   if (ms === undefined) throw new RangeError(`not a Turkey time: ${consentDate}`);
   return ms + DEADLINE_MS;
-}
-
-/** Whether a client's clock reading is within tolerance of the server's. */
-export function withinTolerance(clientConsentDate: string, serverNowMs: number, toleranceS: number): boolean {
-  const ms = parseTurkeyTime(clientConsentDate);
-  return ms !== undefined && Math.abs(ms - serverNowMs) <= toleranceS * 1000;
 }
