@@ -68,6 +68,8 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
   const { consentDate, rule } = judgeConsentDate(body.consentDate, body.sentAt, meta.receivedAt, opts.clockToleranceS);
 
   const schema = iysRecordSchemaAt(meta.receivedAt);
+  // One action, one body of evidence: every channel's record carries the same (stores copy it per row).
+  const evidence = evidenceOf(json, body, meta);
   const records: NewRecord[] = [];
   const issues: FieldIssue[] = [];
   body.channels.forEach((type, index) => {
@@ -85,7 +87,7 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
       for (const i of checked.error.issues) issues.push({ path: bodyPathOf(i.path, index), message: i.message });
       return;
     }
-    records.push({ record: checked.data, evidence: evidenceOf(json, body, meta) });
+    records.push({ record: checked.data, evidence });
   });
   if (issues.length > 0) return { kind: 'invalid', issues: dedupe(issues) };
   return {
