@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDispatcher } from '../server/dispatch/dispatcher.ts';
 import { createIletiMerkeziClient } from '../server/iletimerkezi/client.ts';
-import { silentLogger } from '../server/observability/logger.ts';
+import { silentLogger } from '../server/log/logger.ts';
 import { SqliteStore } from '../server/stores/sqlite-store.ts';
 import { formatTurkeyTime } from '../shared/turkey-time.ts';
 import type { IysRecord } from '../shared/iys-record.ts';

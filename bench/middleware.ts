@@ -1,8 +1,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { bodyText, CONSENT_BODY_LIMIT, type BodyTextEnv } from '../server/collector/body-limit.ts';
-import { originGate } from '../server/collector/cors.ts';
+import { bodyText, CONSENT_BODY_LIMIT, type BodyTextEnv } from '../server/http/body-limit.ts';
+import { originGate } from '../server/http/origin-gate.ts';
 import type { Mode } from './modes.ts';
 import { row, type Row } from './table.ts';
 

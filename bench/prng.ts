@@ -1,4 +1,4 @@
-export { seededRandom as seeded } from '../server/seeded-random.ts';
+export { seededRandom as seeded } from '../server/sandbox/seeded-random.ts';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -20,6 +20,6 @@ const env = {
   // The demo page posts from the collector's own origin, and browsers send Origin on same-origin POSTs.
   IYS_ALLOWED_ORIGINS: process.env.IYS_ALLOWED_ORIGINS ?? `http://${host}:${port},http://localhost:${port}`,
 };
-const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts'), '--demo'], { cwd: root, env, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/runtime/main.ts'), '--demo'], { cwd: root, env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

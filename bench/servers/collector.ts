@@ -1,7 +1,7 @@
 import pino from 'pino';
-import { loadConfig } from '../../server/config.ts';
-import { startCollector } from '../../server/collector-runtime.ts';
-import { createLogger } from '../../server/observability/logger.ts';
+import { loadConfig } from '../../server/runtime/config.ts';
+import { startCollector } from '../../server/runtime/collector.ts';
+import { createLogger } from '../../server/log/logger.ts';
 import { serveParent } from '../children.ts';
 
 /**

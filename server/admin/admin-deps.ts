@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import type { FailureLimiter } from './failure-limiter.ts';
 

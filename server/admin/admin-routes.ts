@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
-import { silentLogger } from '../observability/logger.ts';
+import { silentLogger } from '../log/logger.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { adminAuth } from './auth.ts';
-import { clientIp as clientIpOf, rateKeyOf } from '../collector/client-ip.ts';
-import { batchRoutes } from './batch-routes.ts';
+import { clientIp as clientIpOf, rateKeyOf } from '../http/client-ip.ts';
+import { batchRoutes } from '../intake/batch-route.ts';
 import { consentsRoutes } from './consents-routes.ts';
 import { exportRoutes } from './export-routes.ts';
 import { FailureLimiter } from './failure-limiter.ts';

@@ -1,8 +1,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { recipientQuerySchema, type RecipientRecords, type RecordView } from '../../shared/admin-api.ts';
 import { maskRecipient, normaliseRecipient } from '../../shared/recipient.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
-import type { RequestIdEnv } from '../observability/request-id.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import type { RequestIdEnv } from '../http/request-id.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
 import { publicReason, type Attempt, type ConsentStore, type StoredRecordWithEvidence } from '../stores/store.ts';
 import { errorBody } from './admin-deps.ts';

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { exportQuerySchema } from '../../shared/admin-api.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { ConsentStore, StoredRecordWithEvidence } from '../stores/store.ts';
 import { errorBody } from './admin-deps.ts';
 import { csvHeader, csvLine, ndjsonLine, parseExportBound, toReceipt } from './export-format.ts';

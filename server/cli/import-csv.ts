@@ -1,5 +1,5 @@
 import { parseCsv } from './csv.ts';
-import { validateBatch } from '../admin/batch-validate.ts';
+import { validateBatch } from '../intake/batch-validate.ts';
 import type { NewRecord } from '../stores/store.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { consentBodySchema } from '../../shared/consent-body.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
-import { keysOf, stateIssues } from '../admin/batch-states.ts';
+import { keysOf, stateIssues } from '../intake/batch-states.ts';
 import { openStore } from '../stores/open-store.ts';
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
 import type { ConsentStore } from '../stores/store.ts';

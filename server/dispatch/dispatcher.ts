@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { maskRecipient } from '../../shared/recipient.ts';
 import { keyOf } from '../../shared/iys-record.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { ConsentSender, SendOutcome } from '../iletimerkezi/outcome.ts';
 import type { ConsentStore, StoredRecord } from '../stores/store.ts';
 import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';

@@ -1,7 +1,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { ConsentCreateRequest } from '../../shared/iletimerkezi.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
 import { classify, type Exchange } from './classify.ts';
 import type { ConsentSender, SendOutcome } from './outcome.ts';
 

@@ -1,5 +1,5 @@
 import type { ConsentStore } from '../stores/store.ts';
-import type { HealthChecks } from '../health-routes.ts';
+import type { HealthChecks } from './health.ts';
 import type { PauseStatus } from './metrics.ts';
 
 /**

@@ -11,7 +11,7 @@ import {
   type SandboxOptions,
   type SandboxPatch,
 } from './sandbox-controls.ts';
-import { seededRandom } from '../seeded-random.ts';
+import { seededRandom } from './seeded-random.ts';
 import { SandboxLedger, type StoredRecord } from './sandbox-ledger.ts';
 
 /** One line of the sandbox's request log. */

@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Sandbox } from './sandbox-app.ts';
 
 /** Serves a sandbox on its own port (tests, benchmarks); the collector mounts `sandbox.app` instead. */

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
 import type {
   Attempt, ConsentStore, InsertResult, LatestRecord, NewRecord, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';

@@ -6,7 +6,7 @@ import type { IysRecord } from '../../shared/iys-record.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { createIletiMerkeziClient, type IletiMerkeziClientOptions } from '../../server/iletimerkezi/client.ts';
 import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';
-import { createLogger } from '../../server/observability/logger.ts';
+import { createLogger } from '../../server/log/logger.ts';
 import { createSandbox } from '../../server/sandbox/sandbox-app.ts';
 import { startSandboxServer } from '../../server/sandbox/sandbox-server.ts';
 import { mobileOf, webRecord } from '../fixtures/records.ts';

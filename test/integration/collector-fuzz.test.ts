@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../server/seeded-random.ts';
+import { seededRandom } from '../../server/sandbox/seeded-random.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { consentBody, startCollector, type RunningCollector } from './collector-harness.ts';
 

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { createApp } from '../../server/app.ts';
-import { testConfig, type Config } from '../../server/config.ts';
-import { createLogger } from '../../server/observability/logger.ts';
+import { createApp } from '../../server/runtime/app.ts';
+import { testConfig, type Config } from '../../server/runtime/config.ts';
+import { createLogger } from '../../server/log/logger.ts';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 

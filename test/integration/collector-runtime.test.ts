@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../../server/config.ts';
-import { startCollector, type CollectorRuntime } from '../../server/collector-runtime.ts';
-import { silentLogger } from '../../server/observability/logger.ts';
+import { testConfig } from '../../server/runtime/config.ts';
+import { startCollector, type CollectorRuntime } from '../../server/runtime/collector.ts';
+import { silentLogger } from '../../server/log/logger.ts';
 import { consentBody, postConsent } from './collector-harness.ts';
 import { newRecord, waitFor } from './dispatch-harness.ts';
 

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readBodyText, CONSENT_BODY_LIMIT } from '../../server/collector/body-limit.ts';
+import { readBodyText, CONSENT_BODY_LIMIT } from '../../server/http/body-limit.ts';
 import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { consentBody, postConsent, startCollector, type RunningCollector } from './collector-harness.ts';
 
@@ -399,7 +399,7 @@ describe('store failure and health', () => {
   });
 });
 
-describe('npm run collector (node --import tsx server/main.ts)', () => {
+describe('npm run collector (node --import tsx server/runtime/main.ts)', () => {
   // A child left running by a failed test would outlive the run, its stdout unread: kill every one.
   const children: ChildProcess[] = [];
   afterEach(() => {
@@ -407,7 +407,7 @@ describe('npm run collector (node --import tsx server/main.ts)', () => {
   });
 
   function run(env: Record<string, string>) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/runtime/main.ts'], {
       cwd: join(import.meta.dirname, '../..'),
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

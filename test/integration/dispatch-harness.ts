@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../server/observability/logger.ts';
+import { createLogger, type Logger } from '../../server/log/logger.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../../server/dispatch/dispatcher.ts';
 import { createIletiMerkeziClient } from '../../server/iletimerkezi/client.ts';
 import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';

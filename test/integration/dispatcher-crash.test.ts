@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../server/dispatch/dispatcher.ts';
 import { SENDING } from '../../server/dispatch/doubt.ts';
 import { createIletiMerkeziClient } from '../../server/iletimerkezi/client.ts';
-import { silentLogger } from '../../server/observability/logger.ts';
+import { silentLogger } from '../../server/log/logger.ts';
 import { createSandbox, startSandboxServer, type Sandbox } from '../../server/sandbox/index.ts';
 import { openStore } from '../../server/stores/open-store.ts';
 import type { ConsentStore } from '../../server/stores/store.ts';

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCollector, type CollectorRuntime } from '../../server/collector-runtime.ts';
-import { testConfig } from '../../server/config.ts';
-import { silentLogger } from '../../server/observability/logger.ts';
+import { startCollector, type CollectorRuntime } from '../../server/runtime/collector.ts';
+import { testConfig } from '../../server/runtime/config.ts';
+import { silentLogger } from '../../server/log/logger.ts';
 
 describe('the built-in sandbox on the collector port', () => {
   let runtime: CollectorRuntime | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyOf, type IysRecord } from '../../shared/iys-record.ts';
-import { keysOf, stateIssues, type Judged } from '../../server/admin/batch-states.ts';
+import { keysOf, stateIssues, type Judged } from '../../server/intake/batch-states.ts';
 import type { LatestRecord } from '../../server/stores/store.ts';
 
 const PHONE = '+905321234567';

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { readBodyText } from '../../server/collector/body-limit.ts';
-import { clientIp, rateKeyOf } from '../../server/collector/client-ip.ts';
-import { isConsentContentType } from '../../server/collector/consent-routes.ts';
-import { originGate } from '../../server/collector/cors.ts';
-import { createRateLimiter } from '../../server/collector/rate-limit.ts';
+import { readBodyText } from '../../server/http/body-limit.ts';
+import { clientIp, rateKeyOf } from '../../server/http/client-ip.ts';
+import { isConsentContentType } from '../../server/intake/consent-route.ts';
+import { originGate } from '../../server/http/origin-gate.ts';
+import { createRateLimiter } from '../../server/http/rate-limit.ts';
 
 describe('createRateLimiter', () => {
   it('allows `limit` per window per key, then says how long to wait', () => {

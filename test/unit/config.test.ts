@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../server/config.ts';
+import { ConfigError, loadConfig } from '../../server/runtime/config.ts';
 
 const SANDBOX = { IYS_SANDBOX: '1' };
 const LIVE = { IYS_SANDBOX: '0', ILETIMERKEZI_API_KEY: 'key-abc123', ILETIMERKEZI_API_HASH: 'hash-def456', IYS_BRAND_CODE: '1234' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromExcelDate, isScientificNotation, parseImportCsv } from '../../server/cli/import-csv.ts';
-import { validateBatch } from '../../server/admin/batch-validate.ts';
+import { validateBatch } from '../../server/intake/batch-validate.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 13, 0, 0);

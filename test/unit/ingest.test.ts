@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptableClientTime, ingestConsent, judgeConsentDate, parseConsentText, type IngestResult, type RequestMeta } from '../../server/collector/ingest.ts';
+import { acceptableClientTime, ingestConsent, judgeConsentDate, parseConsentText, type IngestResult, type RequestMeta } from '../../server/intake/web-consent.ts';
 import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 
 // 2026-11-26 16:05:09.400 Turkey time.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hwangBound, hwangGroupSize, isolate } from '../../server/dispatch/isolation.ts';
-import { seededRandom as prng } from '../../server/seeded-random.ts';
+import { seededRandom as prng } from '../../server/sandbox/seeded-random.ts';
 
 function plant(n: number, k: number, seed: number): Set<number> {
   const random = prng(seed);

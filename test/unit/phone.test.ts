@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRecipient } from '../../server/phone.ts';
+import { checkRecipient } from '../../server/intake/recipient-check.ts';
 import { EMAIL_CASES, PHONE_CASES } from '../fixtures/recipient-cases.ts';
 
 describe('checkRecipient (server, libphonenumber-backed)', () => {

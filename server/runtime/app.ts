@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import type { Config } from './config.ts';
-import type { Logger } from './observability/logger.ts';
-import type { ConsentStore } from './stores/store.ts';
-import { consentRoutes } from './collector/consent-routes.ts';
-import { errorResponse } from './collector/errors.ts';
-import { HealthChecks, healthRoutes } from './health-routes.ts';
-import { operatorRoutes } from './admin/operator-routes.ts';
-import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { requestId } from './observability/request-id.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ConsentStore } from '../stores/store.ts';
+import { consentRoutes } from '../intake/consent-route.ts';
+import { errorResponse } from '../http/errors.ts';
+import { HealthChecks, healthRoutes } from '../observability/health.ts';
+import { operatorRoutes } from '../admin/operator-routes.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { requestId } from '../http/request-id.ts';
 
 export type AppDeps = {
   config: Config;

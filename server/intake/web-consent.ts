@@ -3,7 +3,7 @@ import { consentBodySchema, type ConsentBody } from '../../shared/consent-body.t
 import { iysRecordSchemaAt, type IysRecord } from '../../shared/iys-record.ts';
 import type { FieldIssue } from '../../shared/issues.ts';
 import { DEADLINE_MS, formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
-import { checkRecipient } from '../phone.ts';
+import { checkRecipient } from './recipient-check.ts';
 import type { NewRecord } from '../stores/store.ts';
 
 /**

@@ -1,18 +1,18 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../runtime/config.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import { newRecordId } from '../stores/record-id.ts';
 import { maskRecipient } from '../../shared/recipient.ts';
 import type { Accepted } from '../../shared/consent-body.ts';
-import { bodyText, CONSENT_BODY_LIMIT, type BodyTextEnv } from './body-limit.ts';
-import { clientIp, rateKeyOf } from './client-ip.ts';
-import { originGate } from './cors.ts';
-import { errorResponse, idempotencyKeyReused } from './errors.ts';
+import { bodyText, CONSENT_BODY_LIMIT, type BodyTextEnv } from '../http/body-limit.ts';
+import { clientIp, rateKeyOf } from '../http/client-ip.ts';
+import { originGate } from '../http/origin-gate.ts';
+import { errorResponse, idempotencyKeyReused } from '../http/errors.ts';
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
-import { parseConsentText, type RequestMeta } from './ingest.ts';
-import { rateLimit } from './rate-limit.ts';
+import { parseConsentText, type RequestMeta } from './web-consent.ts';
+import { rateLimit } from '../http/rate-limit.ts';
 
 export type ConsentRouteDeps = {
   config: Pick<Config, 'allowedOrigins' | 'rateLimit' | 'trustProxy' | 'clockToleranceS'>;

@@ -2,13 +2,13 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { batchEnvelopeSchema } from '../../shared/admin-api.ts';
 import { toFieldIssues, type FieldIssue } from '../../shared/issues.ts';
 import { maskRecipient } from '../../shared/recipient.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
-import type { RequestIdEnv } from '../observability/request-id.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import type { RequestIdEnv } from '../http/request-id.ts';
 import type { ConsentStore, InsertResult } from '../stores/store.ts';
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
-import { readBodyText } from '../collector/body-limit.ts';
-import { idempotencyKeyReused } from '../collector/errors.ts';
-import { errorBody } from './admin-deps.ts';
+import { readBodyText } from '../http/body-limit.ts';
+import { idempotencyKeyReused } from '../http/errors.ts';
+import { errorBody } from '../admin/admin-deps.ts';
 import { keysOf, stateIssues } from './batch-states.ts';
 import { checkBatchInChunks, type BadRecord } from './batch-validate.ts';
 

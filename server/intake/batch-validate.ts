@@ -2,7 +2,7 @@ import { batchRecordSchema } from '../../shared/consent-body.ts';
 import { iysRecordSchemaAt, type IysRecord } from '../../shared/iys-record.ts';
 import { toFieldIssues, type FieldIssue } from '../../shared/issues.ts';
 import type { Evidence, NewRecord } from '../stores/store.ts';
-import { checkRecipient } from '../phone.ts';
+import { checkRecipient } from './recipient-check.ts';
 
 /**
  * The one validation of server-to-server records, shared by POST /v1/consents/batch and the

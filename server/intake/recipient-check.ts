@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { normaliseRecipient, type RecipientResult } from '../shared/recipient.ts';
+import { normaliseRecipient, type RecipientResult } from '../../shared/recipient.ts';
 
 /**
  * The server's recipient check: the shared normaliser (which the widget also runs) first, then

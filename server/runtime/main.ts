@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { startCollector } from './collector-runtime.ts';
-import { createLogger } from './observability/logger.ts';
+import { startCollector } from './collector.ts';
+import { createLogger } from '../log/logger.ts';
 
 /**
  * `npm run collector`: the collector configured only by the environment (and `npm start`, which
