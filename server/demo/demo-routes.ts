@@ -71,7 +71,7 @@ export function demoRoutes(deps: DemoDeps): Hono {
         source: r.source,
         consentDate: r.consentDate,
         state: r.state,
-        note: noteOf(r.reason, why.get(r.id)),
+        note: noteOf(r.reason, r.doubt, why.get(r.id)),
         requests: r.attempts,
       })),
       sandbox: {

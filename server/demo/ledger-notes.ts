@@ -1,21 +1,18 @@
 import { keyOf } from '../../shared/iys-record.ts';
 import { judgeTransition, type KeyBelief } from '../../shared/state-rules.ts';
 import { parseTurkeyTime } from '../../shared/turkey-time.ts';
-import { DOUBT_MARK, SENDING, STORED_MARK } from '../dispatch/doubt.ts';
-import type { StoredRecord } from '../stores/store.ts';
+import type { Doubt, StoredRecord } from '../stores/store.ts';
 
 /**
- * The demo ledger's "last answer" column in words a visitor reads: the dispatcher's bookkeeping
- * marks (doubt.ts) become Turkish, and a refusal the İYS state rules explain says so, since İYS
- * itself answers every refused record with the same generic 422 message.
+ * The demo ledger's "last answer" column in words a visitor reads: a record's doubt (store.ts)
+ * becomes Turkish, and a refusal the İYS state rules explain says so, since İYS itself answers
+ * every refused record with the same generic 422 message.
  */
-export function noteOf(reason: string | null, why?: string): string {
+export function noteOf(reason: string | null, doubt: Doubt | null = null, why?: string): string {
   const base =
-    reason === null ? ''
-    : reason === SENDING ? 'gönderildi, cevap bekleniyor'
-    : reason.startsWith(STORED_MARK) ? reason.slice(STORED_MARK.length)
-    : reason.startsWith(DOUBT_MARK) ? `cevap kaybolmuştu (İYS'de olabilir): ${reason.slice(DOUBT_MARK.length)}`
-    : reason;
+    doubt === 'sending' ? 'gönderildi, cevap bekleniyor'
+    : doubt === 'lost' ? `cevap kaybolmuştu (İYS'de olabilir): ${reason ?? ''}`
+    : reason ?? '';
   return why ? `${base} — ${why}` : base;
 }
 

@@ -7,7 +7,7 @@ import type { ConsentSender, SendOutcome } from '../iletimerkezi/outcome.ts';
 import type { ConsentStore, StoredRecord } from '../stores/store.ts';
 import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';
 import { ageOf, isExpired, warningLevel } from './deadline.ts';
-import { BATCH_TAKEN_AS_STORED, DOUBT_MARK, SENDING, STORED_MARK, TAKEN_AS_STORED, isInDoubt } from './doubt.ts';
+import { BATCH_TAKEN_AS_STORED, SENDING, TAKEN_AS_STORED, isInDoubt } from './doubt.ts';
 import { isolate } from './isolation.ts';
 import { planSends, type PlannedSend } from './plan.ts';
 
@@ -188,7 +188,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const ids = records.map((r) => r.id);
     const size = records.length;
     const requestId = randomUUID();
-    await store.logAttempt(ids, { at: now(), outcome: 'sending', code: null, message: SENDING, batchSize: size, requestId });
+    await store.logAttempt(ids, { at: now(), outcome: 'sending', code: null, message: SENDING, batchSize: size, requestId, doubt: 'sending' });
     state.inFlight = size;
     let outcome: SendOutcome;
     const sentAt = now();
@@ -205,15 +205,17 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const at = now();
     state.lastOutcome = { kind: outcome.kind, code: outcome.code, message: outcome.message, at, size };
     emit({ type: 'request', outcome: outcome.kind, code: outcome.code, size, ms: at - sentAt });
-    // Records in doubt keep the mark in every later message: it must outlive this process. An
+    // Records in doubt keep it in the ledger with every later line: it must outlive this process. An
     // accepted answer's line says the records are stored, for a crash before markRegistered (doubt.ts).
-    const marked = ids.filter((id) => doubt.has(id));
-    const clear = ids.filter((id) => !doubt.has(id));
-    const attempt = { at, outcome: outcome.kind, code: outcome.code, batchSize: size, counted: false, requestId };
-    const accepted = outcome.kind === 'accepted';
-    const message = accepted ? STORED_MARK + outcome.message : outcome.message;
-    if (clear.length) await store.logAttempt(clear, { ...attempt, message });
-    if (marked.length) await store.logAttempt(marked, { ...attempt, message: accepted ? message : DOUBT_MARK + message });
+    const attempt = { at, outcome: outcome.kind, code: outcome.code, message: outcome.message, batchSize: size, counted: false, requestId };
+    if (outcome.kind === 'accepted') {
+      await store.logAttempt(ids, { ...attempt, doubt: 'stored' });
+    } else {
+      const marked = ids.filter((id) => doubt.has(id));
+      const clear = ids.filter((id) => !doubt.has(id));
+      if (clear.length) await store.logAttempt(clear, { ...attempt, doubt: null });
+      if (marked.length) await store.logAttempt(marked, { ...attempt, doubt: 'lost' });
+    }
     return outcome;
   }
 
@@ -290,7 +292,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   /** A record refused on its own: rejected, unless a lost request may have stored it (then the refusal is the duplicate). */
   async function refusedAlone(r: StoredRecord, message: string, held: Set<string>) {
     if (inDoubt(r)) {
-      await store.logAttempt([r.id], { at: now(), outcome: 'resolved', code: null, message: TAKEN_AS_STORED, batchSize: 1, counted: false });
+      await store.logAttempt([r.id], { at: now(), outcome: 'resolved', code: null, message: TAKEN_AS_STORED, batchSize: 1, counted: false, doubt: 'stored' });
       await registered([r], held);
       logger.warn({ event: 'dispatch.doubt-resolved', recipient: maskRecipient(r.recipient), type: r.type }, TAKEN_AS_STORED);
       return;
@@ -476,7 +478,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
     }
     const t = now();
-    await store.logAttempt(records.map((r) => r.id), { at: t, outcome: 'resolved', code: null, message: BATCH_TAKEN_AS_STORED, batchSize: records.length, counted: false });
+    await store.logAttempt(records.map((r) => r.id), { at: t, outcome: 'resolved', code: null, message: BATCH_TAKEN_AS_STORED, batchSize: records.length, counted: false, doubt: 'stored' });
     await registered(records, held);
     logger.warn({ event: 'dispatch.doubt-resolved', size: records.length, probes: DOUBT_PROBES }, BATCH_TAKEN_AS_STORED);
     return [];

@@ -9,7 +9,7 @@ export function quoteIdent(name: string): string {
 }
 
 const RECORD_COLUMNS = `seq, id, key, recipient, recipient_type, type, status, source, consent_date, consent_ms,
-  deadline_at, received_at, state, reason, attempts, registered_at, raw_recipient, client_consent_date, channels,
+  deadline_at, received_at, state, reason, attempts, registered_at, doubt, raw_recipient, client_consent_date, channels,
   notice_version, notice_hash, notice_lang, page_url, origin, ip, user_agent, widget_version, idempotency_key`;
 
 /** Column types of INSERT_COLUMNS (row-mapping.ts), for the unnest() bulk insert. */
@@ -125,6 +125,19 @@ export function postgresSql(schema: string) {
     ALTER TABLE ${s}.attempts ADD COLUMN IF NOT EXISTS request_id TEXT;
     CREATE INDEX IF NOT EXISTS attempts_request ON ${s}.attempts (request_id) WHERE request_id IS NOT NULL;
     `,
+    // Doubt as data (store.ts, DOUBTS): it was a prefix of `reason`. Pending records take theirs from
+    // the old marks; the prefixes leave `reason`, which keeps the plain last answer.
+    `
+    ALTER TABLE ${records} ADD COLUMN IF NOT EXISTS doubt TEXT CHECK (doubt IN ('sending', 'lost', 'stored'));
+    UPDATE ${records} SET doubt = CASE
+        WHEN reason = 'sent, no answer recorded yet' THEN 'sending'
+        WHEN reason LIKE '[may be stored] %' THEN 'lost'
+        WHEN reason LIKE '[stored] %' OR reason LIKE '%: taken as stored by that request' THEN 'stored'
+      END
+      WHERE state = 'pending';
+    UPDATE ${records} SET reason = substr(reason, 17) WHERE reason LIKE '[may be stored] %';
+    UPDATE ${records} SET reason = substr(reason, 10) WHERE reason LIKE '[stored] %';
+    `,
   ];
 
   return {
@@ -195,7 +208,8 @@ export function postgresSql(schema: string) {
         SELECT id, $2, $3, $4, $5, $6, $8 FROM ${records} WHERE id = ANY(${IDS})
         RETURNING record_id)
       UPDATE ${records} SET attempts = attempts + $7,
-        reason = CASE WHEN state = 'pending' THEN $5 ELSE reason END
+        reason = CASE WHEN state = 'pending' THEN $5 ELSE reason END,
+        doubt = CASE WHEN state = 'pending' AND $9 THEN $10 ELSE doubt END
       WHERE id IN (SELECT record_id FROM logged)`,
     // A request is lost while it has no answer line other than 'ambiguous' (see ConsentStore.lostRequestsOf).
     lostRequestsOf: `SELECT m.request_id, m.record_id FROM ${s}.attempts m
@@ -205,9 +219,9 @@ export function postgresSql(schema: string) {
           AND NOT EXISTS (SELECT 1 FROM ${s}.attempts a
             WHERE a.request_id = l.request_id AND a.outcome NOT IN ('sending', 'ambiguous')))
       ORDER BY m.id`,
-    markRegistered: `UPDATE ${records} SET state = 'registered', registered_at = $2, settled_at = $2,
+    markRegistered: `UPDATE ${records} SET state = 'registered', registered_at = $2, settled_at = $2, doubt = NULL,
       lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id = ANY(${IDS})`,
-    markFinal: `UPDATE ${records} SET state = $2, reason = $3, settled_at = $4,
+    markFinal: `UPDATE ${records} SET state = $2, reason = $3, settled_at = $4, doubt = NULL,
       lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id = ANY(${IDS})`,
     release: `UPDATE ${records} SET lease_owner = NULL, lease_until = NULL, not_before = $3
       WHERE state = 'pending' AND lease_owner = $2 AND id = ANY(${IDS})`,

@@ -231,7 +231,7 @@ export class PostgresStore implements ConsentStore {
     if (ids.length === 0) return;
     await this.pool.query(this.sql.logAttempt, [
       ids, attempt.at, attempt.outcome, attempt.code, attempt.message, attempt.batchSize, attempt.counted === false ? 0 : 1,
-      attempt.requestId ?? null,
+      attempt.requestId ?? null, attempt.doubt !== undefined, attempt.doubt ?? null,
     ]);
   }
 

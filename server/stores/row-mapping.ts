@@ -3,7 +3,7 @@ import { keyOf } from '../../shared/iys-record.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import { RECORD_STATES } from '../../shared/enums.ts';
 import { DEADLINE_MS, parseTurkeyTime } from '../../shared/turkey-time.ts';
-import type { Attempt, Evidence, NewRecord, StoredRecord, StoredRecordWithEvidence } from './store.ts';
+import type { Attempt, Doubt, Evidence, NewRecord, StoredRecord, StoredRecordWithEvidence } from './store.ts';
 
 /**
  * The column layout both stores share, and the conversions between rows and domain objects.
@@ -26,6 +26,7 @@ export type RecordRow = {
   reason: string | null;
   attempts: number | string;
   registered_at: number | string | null;
+  doubt: string | null;
   raw_recipient: string;
   client_consent_date: string | null;
   channels: string;
@@ -91,6 +92,7 @@ export function rowToRecord(row: RecordRow): StoredRecord {
     attempts: num(row.attempts),
     reason: row.reason,
     registeredAt: numOrNull(row.registered_at),
+    doubt: row.doubt as Doubt | null,
   };
 }
 

@@ -93,10 +93,23 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE attempts ADD COLUMN request_id TEXT;
   CREATE INDEX attempts_request ON attempts (request_id) WHERE request_id IS NOT NULL;
   `,
+  // Doubt as data (store.ts, DOUBTS): it was a prefix of `reason`. Pending records take theirs from
+  // the old marks; the prefixes leave `reason`, which keeps the plain last answer.
+  `
+  ALTER TABLE records ADD COLUMN doubt TEXT CHECK (doubt IN ('sending', 'lost', 'stored'));
+  UPDATE records SET doubt = CASE
+      WHEN reason = 'sent, no answer recorded yet' THEN 'sending'
+      WHEN reason LIKE '[may be stored] %' THEN 'lost'
+      WHEN reason LIKE '[stored] %' OR reason LIKE '%: taken as stored by that request' THEN 'stored'
+    END
+    WHERE state = 'pending';
+  UPDATE records SET reason = substr(reason, 17) WHERE reason LIKE '[may be stored] %';
+  UPDATE records SET reason = substr(reason, 10) WHERE reason LIKE '[stored] %';
+  `,
 ];
 
 const RECORD_COLUMNS = `seq, id, key, recipient, recipient_type, type, status, source, consent_date, consent_ms,
-  deadline_at, received_at, state, reason, attempts, registered_at, raw_recipient, client_consent_date, channels,
+  deadline_at, received_at, state, reason, attempts, registered_at, doubt, raw_recipient, client_consent_date, channels,
   notice_version, notice_hash, notice_lang, page_url, origin, ip, user_agent, widget_version, idempotency_key`;
 
 const IDS = `(SELECT value FROM json_each(@ids))`;
@@ -167,11 +180,12 @@ export const SQL = {
           WHERE a.request_id = s.request_id AND a.outcome NOT IN ('sending', 'ambiguous')))
     ORDER BY m.id`,
   countAttempt: `UPDATE records SET attempts = attempts + @increment,
-    reason = CASE WHEN state = 'pending' THEN @message ELSE reason END
+    reason = CASE WHEN state = 'pending' THEN @message ELSE reason END,
+    doubt = CASE WHEN state = 'pending' AND @setDoubt = 1 THEN @doubt ELSE doubt END
     WHERE id IN ${IDS}`,
-  markRegistered: `UPDATE records SET state = 'registered', registered_at = @at, settled_at = @at,
+  markRegistered: `UPDATE records SET state = 'registered', registered_at = @at, settled_at = @at, doubt = NULL,
     lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id IN ${IDS}`,
-  markFinal: `UPDATE records SET state = @state, reason = @reason, settled_at = @at,
+  markFinal: `UPDATE records SET state = @state, reason = @reason, settled_at = @at, doubt = NULL,
     lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id IN ${IDS}`,
   release: `UPDATE records SET lease_owner = NULL, lease_until = NULL, not_before = @notBefore
     WHERE state = 'pending' AND lease_owner = @owner AND id IN ${IDS}`,

@@ -250,7 +250,10 @@ export class SqliteStore implements ConsentStore {
     };
     this.db!.transaction(() => {
       s.insertAttempt.run(params);
-      s.countAttempt.run({ ids: params.ids, message: attempt.message, increment: attempt.counted === false ? 0 : 1 });
+      s.countAttempt.run({
+        ids: params.ids, message: attempt.message, increment: attempt.counted === false ? 0 : 1,
+        setDoubt: attempt.doubt === undefined ? 0 : 1, doubt: attempt.doubt ?? null,
+      });
     }).immediate();
   }
 

@@ -8,6 +8,17 @@ import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
  * dispatcher's outbox row. Records are never deleted or rewritten: a withdrawal is a new RET record.
  */
 
+/**
+ * Why İYS may already hold a record the ledger still has pending, kept as data beside the record
+ * so it outlives the process that saw it:
+ * - `sending`: a request carrying it went out and no answer is recorded yet (a crash leaves this);
+ * - `lost`: a request carrying it got no answer, and nothing has shown that request unstored;
+ * - `stored`: İYS holds it (an accepted answer, or judged stored), but the state write did not follow.
+ * Settled records (registered, rejected, expired) carry none.
+ */
+export const DOUBTS = ['sending', 'lost', 'stored'] as const;
+export type Doubt = (typeof DOUBTS)[number];
+
 /** Audit evidence kept with each record, as the collector saw the request. */
 export type Evidence = {
   rawRecipient: string;
@@ -41,6 +52,8 @@ export type StoredRecord = IysRecord & {
   /** Why a record is rejected or expired; the last answer otherwise. */
   reason: string | null;
   registeredAt: number | null;
+  /** Null unless İYS may hold the pending record already (see DOUBTS). */
+  doubt: Doubt | null;
 };
 
 /** A key's latest live record, as latestOfKeys() reports it. */
@@ -77,6 +90,8 @@ export type Attempt = {
    * answer's line). Written only: attemptsOf does not return it.
    */
   requestId?: string | null;
+  /** The records' doubt after this line (pending records only); undefined leaves it as it is. Written only. */
+  doubt?: Doubt | null;
 };
 
 export type InsertResult = {

@@ -168,7 +168,7 @@ describe('a crash between an answer and the ledger marking the record registered
     if (opts.sentBefore) {
       // A process that died with the request on the wire: İYS stored it, the ledger says "sent".
       expect((await client.send(news.map((n) => n.record))).kind).toBe('accepted');
-      await ledger.logAttempt(ids, { at: now, outcome: 'sending', code: null, message: SENDING, batchSize: ids.length });
+      await ledger.logAttempt(ids, { at: now, outcome: 'sending', code: null, message: SENDING, batchSize: ids.length, doubt: 'sending' });
     }
 
     let frozen = false;

@@ -233,9 +233,9 @@ describe('batch, lookup and export', () => {
     const res = await postBatch(s, { records: phones.map((recipient) => record({ recipient })) });
     const [registered, pending, rejected, expired] = (await res.json()).ids as string[];
     const at = Date.now();
-    await s.store.logAttempt([registered!, pending!, rejected!], { at, outcome: 'sent', code: null, message: 'sent, no answer recorded yet', batchSize: 3 });
-    await s.store.logAttempt([registered!], { at, outcome: 'accepted', code: 200, message: '[stored] İşlem başarılı', batchSize: 3, counted: false });
-    await s.store.logAttempt([pending!], { at, outcome: 'ambiguous', code: null, message: '[may be stored] socket hang up', batchSize: 3, counted: false });
+    await s.store.logAttempt([registered!, pending!, rejected!], { at, outcome: 'sending', code: null, message: 'sent, no answer recorded yet', batchSize: 3, doubt: 'sending' });
+    await s.store.logAttempt([registered!], { at, outcome: 'accepted', code: 200, message: 'İşlem başarılı', batchSize: 3, counted: false, doubt: 'stored' });
+    await s.store.logAttempt([pending!], { at, outcome: 'ambiguous', code: null, message: 'socket hang up', batchSize: 3, counted: false, doubt: 'lost' });
     await s.store.markRegistered([registered!], at);
     await s.store.markRejected([rejected!], 'H174: the recipient withdrew earlier', at);
     await s.store.markExpired([expired!], 'past the 72-hour İYS deadline', at);
@@ -249,7 +249,7 @@ describe('batch, lookup and export', () => {
     }
     // The attempt log keeps the answers: that is where an operator reads them.
     const reg = await (await fetch(`${s.url}/v1/consents?recipient=${encodeURIComponent(phones[0]!)}`, { headers: s.auth })).json();
-    expect(reg.records[0].attemptLog.map((a: { message: string }) => a.message)).toContain('[stored] İşlem başarılı');
+    expect(reg.records[0].attemptLog.map((a: { message: string }) => a.message)).toContain('İşlem başarılı');
 
     const lines = (await (await fetch(`${s.url}/v1/export?format=ndjson`, { headers: s.auth })).text()).trim().split('\n').map((l) => JSON.parse(l));
     for (const id of Object.keys(expected)) expect(lines.find((l) => l.consentReceiptId === id).stateReason).toBe(expected[id]);

@@ -407,6 +407,30 @@ describe.each(harnesses)('$name ledger store', (h) => {
       expect((await store.byIds([b]))[0]).toMatchObject({ attempts: 2, reason: 'answer' });
     });
 
+    it("keeps a pending record's doubt as data: set by an attempt line, left by one without, cleared when settled", async () => {
+      const { store } = await h.open();
+      const [a, b, c] = [await insertOne(store), await insertOne(store), await insertOne(store)];
+      const doubtOf = async (id: string) => (await store.byIds([id]))[0]!.doubt;
+      expect(await doubtOf(a)).toBeNull();
+      const line = { at: NOW, outcome: 'sending', code: null, message: 'sent', batchSize: 3 };
+      await store.logAttempt([a, b, c], { ...line, doubt: 'sending' });
+      expect(await Promise.all([a, b, c].map(doubtOf))).toEqual(['sending', 'sending', 'sending']);
+      await store.logAttempt([a, b], { ...line, outcome: 'ambiguous', message: 'no answer', counted: false, doubt: 'lost' });
+      await store.logAttempt([c], { ...line, outcome: 'transient', message: 'Service Unavailable', counted: false, doubt: null });
+      expect(await Promise.all([a, b, c].map(doubtOf))).toEqual(['lost', 'lost', null]);
+      // A line that does not say leaves the doubt as it is; `reason` keeps the plain last message.
+      await store.logAttempt([a], { ...line, outcome: 'transient', message: 'Service Unavailable', counted: false });
+      expect((await store.byIds([a]))[0]).toMatchObject({ doubt: 'lost', reason: 'Service Unavailable' });
+      await store.logAttempt([b], { ...line, outcome: 'accepted', message: 'İşlem başarılı', counted: false, doubt: 'stored' });
+      expect(await doubtOf(b)).toBe('stored');
+      await store.markRegistered([b], NOW);
+      await store.markRejected([a], 'refused', NOW);
+      expect(await Promise.all([a, b].map(doubtOf))).toEqual([null, null]);
+      // A settled record takes no doubt from a late line.
+      await store.logAttempt([a, b], { ...line, doubt: 'sending' });
+      expect(await Promise.all([a, b].map(doubtOf))).toEqual([null, null]);
+    });
+
     it('finds the requests that got no answer, with every record they carried', async () => {
       const { store } = await h.open();
       const [a, b, c, d] = [await insertOne(store), await insertOne(store), await insertOne(store), await insertOne(store)];
@@ -623,6 +647,53 @@ describe('idempotency keys stored before fingerprints', () => {
     expect(await store.insert([rec()], 'old-key')).toEqual({ ids: ['01OLD'], duplicate: true });
     await store.insert([rec()], 'new-key');
     await expect(store.insert([rec()], 'new-key')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+  });
+});
+
+/** Doubt was a prefix of `reason` before it was a column: a ledger of that time keeps every record's doubt. */
+describe('doubt marks written before the doubt column', () => {
+  const MARKED = [
+    ['sent, no answer recorded yet', 'sending', 'sent, no answer recorded yet'],
+    ['[may be stored] Service Unavailable', 'lost', 'Service Unavailable'],
+    ['[stored] İşlem başarılı', 'stored', 'İşlem başarılı'],
+    ['refused alone after a request carrying it got no answer: taken as stored by that request', 'stored', 'refused alone after a request carrying it got no answer: taken as stored by that request'],
+    ['Aylık kota aşıldı', null, 'Aylık kota aşıldı'],
+  ] as const;
+
+  it('SQLite: migrates a version-4 file', async () => {
+    const path = join(tmpRoot, 'v4.db');
+    const old = await track(new SqliteStore(path));
+    const ids = await Promise.all(MARKED.map(() => insertOne(old)));
+    await old.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    db.exec('ALTER TABLE records DROP COLUMN doubt');
+    db.pragma('user_version = 4');
+    MARKED.forEach(([reason], i) => db.prepare('UPDATE records SET reason = ? WHERE id = ?').run(reason, ids[i]));
+    db.close();
+    const store = await track(new SqliteStore(path));
+    const byId = new Map((await store.byIds(ids)).map((r) => [r.id, r]));
+    MARKED.forEach(([, doubt, reason], i) => expect(byId.get(ids[i]!)).toMatchObject({ doubt, reason }));
+  });
+
+  it.runIf(pgAvailable)('PostgreSQL: migrates a version-3 schema', async () => {
+    const schema = testSchema();
+    const old = await track(new PostgresStore(PG_URL, { schema, poolSize: 2 }));
+    const ids = await Promise.all(MARKED.map(() => insertOne(old)));
+    await old.close();
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query(`ALTER TABLE "${schema}".records DROP COLUMN doubt`);
+      await client.query(`DELETE FROM "${schema}".schema_migrations WHERE version > 3`);
+      for (const [i, [reason]] of MARKED.entries()) await client.query(`UPDATE "${schema}".records SET reason = $1 WHERE id = $2`, [reason, ids[i]]);
+    } finally {
+      await client.end();
+    }
+    const store = await track(new PostgresStore(PG_URL, { schema, poolSize: 2 }));
+    const byId = new Map((await store.byIds(ids)).map((r) => [r.id, r]));
+    MARKED.forEach(([, doubt, reason], i) => expect(byId.get(ids[i]!)).toMatchObject({ doubt, reason }));
   });
 });
 

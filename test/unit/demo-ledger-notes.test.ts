@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explainRefusals, noteOf } from '../../server/demo/ledger-notes.ts';
-import { DOUBT_MARK, SENDING, STORED_MARK } from '../../server/dispatch/doubt.ts';
+import { SENDING } from '../../server/dispatch/doubt.ts';
 import type { StoredRecord } from '../../server/stores/store.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 
@@ -10,18 +10,18 @@ function rec(minute: number, over: Partial<StoredRecord>): StoredRecord {
   return {
     id: `r${++n}`, recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY', source: 'HS_WEB',
     consentDate: formatTurkeyTime(T0 + minute * 60_000), state: 'registered', deadlineAt: 0, receivedAt: T0 + minute * 60_000,
-    attempts: 2, reason: null, registeredAt: null, ...over,
+    attempts: 2, reason: null, registeredAt: null, doubt: null, ...over,
   };
 }
 
 describe('noteOf', () => {
-  it('turns the dispatcher marks into words and keeps other answers as they are', () => {
+  it("turns the record's doubt into words and keeps other answers as they are", () => {
     expect(noteOf(null)).toBe('');
-    expect(noteOf(SENDING)).toBe('gönderildi, cevap bekleniyor');
-    expect(noteOf(`${STORED_MARK}İşlem başarılı`)).toBe('İşlem başarılı');
-    expect(noteOf(`${DOUBT_MARK}no answer`)).toBe("cevap kaybolmuştu (İYS'de olabilir): no answer");
+    expect(noteOf(SENDING, 'sending')).toBe('gönderildi, cevap bekleniyor');
+    expect(noteOf('İşlem başarılı', 'stored')).toBe('İşlem başarılı');
+    expect(noteOf('no answer', 'lost')).toBe("cevap kaybolmuştu (İYS'de olabilir): no answer");
     expect(noteOf('Aylık kota aşıldı')).toBe('Aylık kota aşıldı');
-    expect(noteOf('İstekte gönderilen bazı değerler doğrulanamadı', 'neden')).toBe('İstekte gönderilen bazı değerler doğrulanamadı — neden');
+    expect(noteOf('İstekte gönderilen bazı değerler doğrulanamadı', null, 'neden')).toBe('İstekte gönderilen bazı değerler doğrulanamadı — neden');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planSends } from '../../server/dispatch/plan.ts';
-import { DOUBT_MARK, SENDING, STORED_MARK, TAKEN_AS_STORED, isInDoubt } from '../../server/dispatch/doubt.ts';
+import { isInDoubt } from '../../server/dispatch/doubt.ts';
 import { keyOf } from '../../shared/iys-record.ts';
 import { DEADLINE_MS, formatTurkeyTime } from '../../shared/turkey-time.ts';
 import type { StoredRecord } from '../../server/stores/store.ts';
@@ -12,7 +12,7 @@ function stored(over: Partial<StoredRecord> = {}): StoredRecord {
   return {
     id: `r${++n}`, recipient: `+90532${String(n).padStart(7, '0')}`, recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY',
     source: 'HS_WEB', consentDate, state: 'pending', deadlineAt: NOW - 60_000 + DEADLINE_MS, receivedAt: NOW, attempts: 0,
-    reason: null, registeredAt: null, ...over,
+    reason: null, registeredAt: null, doubt: null, ...over,
   };
 }
 
@@ -21,7 +21,7 @@ describe('planSends', () => {
     const ok = [stored(), stored()];
     const again = stored();
     const firstRet = stored({ status: 'RET' });
-    const doubtful = stored({ reason: SENDING });
+    const doubtful = stored({ doubt: 'sending' });
     const late = stored({ deadlineAt: NOW });
     const beliefs = new Map([[keyOf(again), { status: 'ONAY' as const, consentDate: formatTurkeyTime(NOW - 3600_000) }]]);
     const plan = planSends([...ok, again, firstRet, doubtful, late], beliefs, { now: NOW, inDoubt: isInDoubt });
@@ -42,16 +42,14 @@ describe('planSends', () => {
 
 describe('isInDoubt', () => {
   it('holds for a record sent without a recorded answer, or marked after a lost answer', () => {
-    expect(isInDoubt({ state: 'pending', reason: SENDING })).toBe(true);
-    expect(isInDoubt({ state: 'pending', reason: `${DOUBT_MARK}503` })).toBe(true);
-    expect(isInDoubt({ state: 'pending', reason: 'İstekte gönderilen bazı değerler doğrulanamadı' })).toBe(false);
-    expect(isInDoubt({ state: 'pending', reason: null })).toBe(false);
-    expect(isInDoubt({ state: 'registered', reason: SENDING })).toBe(false);
+    expect(isInDoubt({ state: 'pending', doubt: 'sending' })).toBe(true);
+    expect(isInDoubt({ state: 'pending', doubt: 'lost' })).toBe(true);
+    expect(isInDoubt({ state: 'pending', doubt: null })).toBe(false);
+    expect(isInDoubt({ state: 'registered', doubt: 'sending' })).toBe(false);
   });
 
   it('holds for a pending record whose last line says İYS has it (a crash before the state was written)', () => {
-    expect(isInDoubt({ state: 'pending', reason: `${STORED_MARK}İşlem başarılı` })).toBe(true);
-    expect(isInDoubt({ state: 'pending', reason: TAKEN_AS_STORED })).toBe(true);
-    expect(isInDoubt({ state: 'registered', reason: `${STORED_MARK}İşlem başarılı` })).toBe(false);
+    expect(isInDoubt({ state: 'pending', doubt: 'stored' })).toBe(true);
+    expect(isInDoubt({ state: 'registered', doubt: 'stored' })).toBe(false);
   });
 });
