@@ -28,7 +28,7 @@ export type IsolationOptions<T> = {
 
 /**
  * How the estimate moves: a refused pool group means more bad records than thought, an accepted one
- * fewer. 2 and 0.5 measured best over k = 1…500 in n = 5000 (see the README, "Isolation").
+ * fewer. 2 and 0.5 measured best over k = 1…500 in n = 5000 (see docs/dispatcher.md, "Isolation").
  */
 const GROW = 2;
 const SHRINK = 0.5;

@@ -25,7 +25,7 @@ export function idempotencyKeyReused(c: Context): Response {
   ]);
 }
 
-/** `{"error": {"code", "message", "issues"?}}`, the one error shape of contract.md. */
+/** `{"error": {"code", "message", "issues"?}}`, the one error shape of docs/contract.md. */
 export function errorResponse(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string, issues?: FieldIssue[]): Response {
   const body: ErrorBody = { error: issues ? { code, message, issues } : { code, message } };
   return c.json(body, status);

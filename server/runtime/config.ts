@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The collector's configuration: the environment of contract.md, validated once at start-up.
+ * The collector's configuration: the environment of docs/contract.md, validated once at start-up.
  * A bad value stops the start with ONE line naming the variable; credentials (and the database URL,
  * which may carry a password) are never echoed back.
  */

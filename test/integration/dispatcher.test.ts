@@ -82,7 +82,7 @@ describe('dispatcher against the sandbox over HTTP (SQLite ledger)', () => {
     const rejected = (await Promise.all([...bad].map((p) => r.store.byRecipient(p)))).flat();
     expect(rejected.every((x) => x.state === 'rejected' && x.reason !== null)).toBe(true);
     // One full request, the identification (Hwang's bound), one request more that registers the rest
-    // (see the README, "Isolation"); with k unknown, up to 10 % over the known-k bound.
+    // (see docs/dispatcher.md, "Isolation"); with k unknown, up to 10 % over the known-k bound.
     const allowed = 1 + Math.ceil(hwangBound(5000, k) * (k === 1 ? 1 : 1.1)) + 1;
     console.log(`isolation: ${k} bad in 5000 took ${r.requests()} requests (Hwang bound ${hwangBound(5000, k)}, allowed ${allowed})`);
     expect(r.requests()).toBeLessThanOrEqual(allowed);

@@ -48,7 +48,7 @@ describe('isolate', () => {
 
   it('stays within Hwang\'s bound plus one final registering request for one bad record in 5000', async () => {
     // Hwang's bound counts tests to *identify*; here every good record must also sit in an accepted
-    // request, which can cost one request more (see the README, "Isolation").
+    // request, which can cost one request more (see docs/dispatcher.md, "Isolation").
     for (let seed = 1; seed <= 30; seed++) {
       const bad = plant(5000, 1, seed);
       const result = await isolate(Array.from({ length: 5000 }, (_, i) => i), oracle(bad).test);
