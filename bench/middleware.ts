@@ -1,7 +1,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { bodyText, CONSENT_BODY_LIMIT, type BodyTextEnv } from '../server/http/body-limit.ts';
+import { bodyLimit, type BodyTextEnv } from '../server/http/body-limit.ts';
+import { CONSENT_BODY_LIMIT } from '../server/intake/consent-route.ts';
 import { originGate } from '../server/http/origin-gate.ts';
 import type { Mode } from './modes.ts';
 import { row, type Row } from './table.ts';
@@ -41,9 +42,9 @@ export async function middlewareBench(mode: Mode): Promise<Row> {
   const { posts, rounds } = mode.middleware;
   const apps = {
     bare: app([], (c) => c.req.text()),
-    stock: app([cors({ origin: [ORIGIN], allowMethods: ['POST'] }), bodyLimit({ maxSize: CONSENT_BODY_LIMIT })], (c) => c.req.text()),
+    stock: app([cors({ origin: [ORIGIN], allowMethods: ['POST'] }), honoBodyLimit({ maxSize: CONSENT_BODY_LIMIT })], (c) => c.req.text()),
     ours: app(
-      [originGate({ allowedOrigins: [ORIGIN], methods: ['POST'], headers: ['Content-Type'] }), bodyText(CONSENT_BODY_LIMIT) as MiddlewareHandler],
+      [originGate({ allowedOrigins: [ORIGIN], methods: ['POST'], headers: ['Content-Type'] }), bodyLimit({ maxBytes: CONSENT_BODY_LIMIT }) as MiddlewareHandler],
       async (c) => c.var.bodyText as string,
     ),
   };

@@ -1,12 +1,24 @@
 import { Hono, type Context } from 'hono';
-import { silentLogger } from '../log/logger.ts';
-import type { AdminDeps } from './admin-deps.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import type { ConsentStore } from '../stores/store.ts';
 import { adminAuth } from './auth.ts';
 import { clientIp as clientIpOf, rateKeyOf } from '../http/client-ip.ts';
 import { batchRoutes } from '../intake/batch-route.ts';
 import { consentsRoutes } from './consents-routes.ts';
 import { exportRoutes } from './export-routes.ts';
 import { FailureLimiter } from './failure-limiter.ts';
+
+/** What the admin routes need from the app that mounts them. */
+export type AdminDeps = {
+  store: ConsentStore;
+  /** IYS_ADMIN_TOKEN; null or undefined switches the admin endpoints off (403). */
+  adminToken: string | null | undefined;
+  /** IYS_TRUST_PROXY: count failed logins by the proxy's X-Forwarded-For entry instead of the socket peer. */
+  trustProxy?: boolean;
+  limiter?: FailureLimiter;
+  logger?: Logger;
+  now?: () => number;
+};
 
 /**
  * The admin endpoints, each guarded by the bearer token on its own route (never by a path-wide

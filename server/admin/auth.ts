@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import { errorResponse } from '../http/errors.ts';
 import { FailureLimiter } from './failure-limiter.ts';
 
 /**
@@ -31,9 +32,6 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
-const problem = (c: Context, status: 401 | 403 | 429, code: string, message: string) =>
-  c.json({ error: { code, message } }, status);
-
 export function adminAuth(opts: AdminAuthOptions): MiddlewareHandler {
   const limiter = opts.limiter ?? new FailureLimiter();
   const clientIp = opts.clientIp;
@@ -42,19 +40,19 @@ export function adminAuth(opts: AdminAuthOptions): MiddlewareHandler {
 
   return async (c, next) => {
     if (!expected) {
-      return problem(c, 403, 'admin-disabled', 'the admin endpoints are switched off: set IYS_ADMIN_TOKEN on the collector to use them');
+      return errorResponse(c, 403, 'admin-disabled', 'the admin endpoints are switched off: set IYS_ADMIN_TOKEN on the collector to use them');
     }
     const ip = clientIp(c);
     const wait = limiter.blockedFor(ip, now());
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)));
-      return problem(c, 429, 'too-many-failures', 'too many failed admin logins from this address: try again later');
+      return errorResponse(c, 429, 'too-many-failures', 'too many failed admin logins from this address: try again later');
     }
     const given = bearerToken(c.req.header('authorization'));
     if (given === undefined || !tokenMatches(given, expected)) {
       limiter.fail(ip, now());
       c.header('WWW-Authenticate', 'Bearer realm="iys-consent admin"');
-      return problem(c, 401, 'unauthorized', given === undefined ? 'send the admin token as Authorization: Bearer <IYS_ADMIN_TOKEN>' : 'the admin token is wrong');
+      return errorResponse(c, 401, 'unauthorized', given === undefined ? 'send the admin token as Authorization: Bearer <IYS_ADMIN_TOKEN>' : 'the admin token is wrong');
     }
     limiter.succeed(ip);
     await next();

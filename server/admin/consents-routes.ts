@@ -5,15 +5,15 @@ import { silentLogger, type Logger } from '../log/logger.ts';
 import type { RequestIdEnv } from '../http/request-id.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
 import { publicReason, type Attempt, type ConsentStore, type StoredRecordWithEvidence } from '../stores/store.ts';
-import { errorBody } from './admin-deps.ts';
+import { errorResponse } from '../http/errors.ts';
 
 /** GET /v1/consents?recipient=… : every record of one recipient, with state, attempts and evidence. */
 export function consentsRoutes(store: ConsentStore, auth: MiddlewareHandler, logger: Logger = silentLogger): Hono<RequestIdEnv> {
   return new Hono<RequestIdEnv>().get('/v1/consents', auth, async (c) => {
     const query = recipientQuerySchema.safeParse({ recipient: c.req.query('recipient') ?? '' });
-    if (!query.success) return c.json(errorBody('invalid-query', 'the recipient is missing', toFieldIssues(query.error)), 422);
+    if (!query.success) return errorResponse(c, 422, 'invalid-query', 'the recipient is missing', toFieldIssues(query.error));
     const recipient = normaliseRecipient(query.data.recipient);
-    if (!recipient.ok) return c.json(errorBody('invalid-query', 'the recipient is not a phone number or e-mail address', [{ path: 'recipient', message: recipient.message }]), 422);
+    if (!recipient.ok) return errorResponse(c, 422, 'invalid-query', 'the recipient is not a phone number or e-mail address', [{ path: 'recipient', message: recipient.message }]);
 
     const records = await store.byRecipient(recipient.value);
     const views = await Promise.all(records.map(async (r) => toRecordView(r, await store.attemptsOf(r.id))));

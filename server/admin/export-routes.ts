@@ -3,7 +3,7 @@ import { exportQuerySchema } from '../../shared/admin-api.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConsentStore, StoredRecordWithEvidence } from '../stores/store.ts';
-import { errorBody } from './admin-deps.ts';
+import { errorResponse } from '../http/errors.ts';
 import { csvHeader, csvLine, ndjsonLine, parseExportBound, toReceipt } from './export-format.ts';
 
 /** Bytes gathered before a chunk is handed to the socket: large enough to be cheap, small enough to stay bounded. */
@@ -19,7 +19,7 @@ export type ExportRouteOptions = { store: ConsentStore; auth: MiddlewareHandler;
 export function exportRoutes(opts: ExportRouteOptions): Hono {
   return new Hono().get('/v1/export', opts.auth, (c) => {
     const query = exportQuerySchema.safeParse({ from: c.req.query('from'), to: c.req.query('to'), format: c.req.query('format') });
-    if (!query.success) return c.json(errorBody('invalid-query', 'the export query is wrong', toFieldIssues(query.error)), 422);
+    if (!query.success) return errorResponse(c, 422, 'invalid-query', 'the export query is wrong', toFieldIssues(query.error));
     const { format } = query.data;
     const from = query.data.from === undefined ? 0 : parseExportBound(query.data.from);
     const to = query.data.to === undefined ? opts.now() + 1 : parseExportBound(query.data.to);
@@ -27,8 +27,8 @@ export function exportRoutes(opts: ExportRouteOptions): Hono {
       ...(from === undefined ? [{ path: 'from', message: `must be ${BOUND_FORMS}` }] : []),
       ...(to === undefined ? [{ path: 'to', message: `must be ${BOUND_FORMS}` }] : []),
     ];
-    if (issues.length > 0 || from === undefined || to === undefined) return c.json(errorBody('invalid-query', 'the export bounds are unreadable', issues), 422);
-    if (to < from) return c.json(errorBody('invalid-query', 'the export range is empty', [{ path: 'to', message: 'must not be before from' }]), 422);
+    if (issues.length > 0 || from === undefined || to === undefined) return errorResponse(c, 422, 'invalid-query', 'the export bounds are unreadable', issues);
+    if (to < from) return errorResponse(c, 422, 'invalid-query', 'the export range is empty', [{ path: 'to', message: 'must not be before from' }]);
 
     const lineOf = format === 'csv' ? csvLine : ndjsonLine;
     // Excel reads a CSV as UTF-8 only after a byte-order mark; Turkish letters need it.

@@ -2,8 +2,7 @@ import { Hono } from 'hono';
 import { metricsRoutes } from '../observability/metrics-routes.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { openApiRoutes } from '../observability/openapi.ts';
-import type { AdminDeps } from './admin-deps.ts';
-import { adminRoutes } from './admin-routes.ts';
+import { adminRoutes, type AdminDeps } from './admin-routes.ts';
 
 /** Everything an operator calls besides /healthz: the admin endpoints, /metrics and /openapi.json. */
 export function operatorRoutes(deps: AdminDeps & { metrics: Metrics }): Hono {

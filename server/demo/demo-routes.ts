@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { maskRecipient } from '../../shared/recipient.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+import { errorResponse } from '../http/errors.ts';
 import type { HealthChecks } from '../observability/health.ts';
 import { ingestConsent } from '../intake/web-consent.ts';
 import type { Sandbox } from '../sandbox/index.ts';
@@ -44,15 +45,15 @@ export function demoRoutes(deps: DemoDeps): Hono {
       return undefined;
     }
   };
-  const serve = (name: string) => {
+  const serve = (c: Context, name: string) => {
     const file = page(name);
-    if (!file) return new Response('not found', { status: 404 });
+    if (!file) return errorResponse(c, 404, 'not-found', `the demo has no page ${name}`);
     return new Response(new Uint8Array(file.body), {
       headers: { 'Content-Type': file.type, 'Content-Security-Policy': CSP, 'Cache-Control': 'no-cache' },
     });
   };
 
-  routes.get('/', () => serve('index.html'));
+  routes.get('/', (c) => serve(c, 'index.html'));
   routes.get('/demo/api/ledger', async (c) => {
     const t = now();
     const records = [];
@@ -86,7 +87,7 @@ export function demoRoutes(deps: DemoDeps): Hono {
   });
   routes.post('/demo/api/sandbox', async (c) => {
     const parsed = demoModeSchema.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) return c.json({ error: { code: 'invalid-mode', message: 'mode must be normal, refuse-next, transient, quota or drop' } }, 422);
+    if (!parsed.success) return errorResponse(c, 422, 'invalid-mode', 'mode must be normal, refuse-next, transient, quota or drop');
     mode = parsed.data.mode;
     const calm = { faults: { failureRate: 0, dropRate: 0, throttleRate: 0 }, refuseRecipients: [] as string[], monthlyQuota: null };
     deps.sandbox.configure(calm);
@@ -99,7 +100,7 @@ export function demoRoutes(deps: DemoDeps): Hono {
     }
     return c.json({ mode });
   });
-  routes.get('/demo/:file', (c) => serve(c.req.param('file')));
+  routes.get('/demo/:file', (c) => serve(c, c.req.param('file')));
   return routes;
 }
 

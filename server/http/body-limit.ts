@@ -1,8 +1,5 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { errorResponse } from './errors.ts';
-
-/** A consent is under 2 KB; 16 KB leaves room for long page URLs and notice texts, and no more. */
-export const CONSENT_BODY_LIMIT = 16 * 1024;
 
 export type BodyRead = { ok: true; text: string } | { ok: false; reason: 'too-large' | 'not-utf8' | 'aborted' };
 
@@ -41,19 +38,37 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<Body
   }
 }
 
+/** Why a body was refused, and the limit it was held to. */
+export type BodyRefusal = { reason: 'too-large' | 'not-utf8' | 'aborted'; maxBytes: number };
+
+export type BodyLimitOptions = {
+  maxBytes: number;
+  /** How a refusal looks; `bodyRefused` (the default) answers in the collector's error shape. */
+  onError?: (c: Context, refusal: BodyRefusal) => Response | Promise<Response>;
+};
+
 export type BodyTextEnv = { Variables: { bodyText: string } };
 
-/** Middleware form of readBodyText: 413 over the limit, 400 for a broken body, else `c.var.bodyText`. */
-export function bodyText(maxBytes: number = CONSENT_BODY_LIMIT): MiddlewareHandler<BodyTextEnv> {
+/** The default refusal: 413 naming the limit, 400 for a body that is not UTF-8 or broke off. */
+export function bodyRefused(c: Context, refusal: BodyRefusal): Response {
+  if (refusal.reason === 'too-large') return errorResponse(c, 413, 'body-too-large', `the body is over ${refusal.maxBytes} bytes`);
+  const message = refusal.reason === 'not-utf8' ? 'the body is not UTF-8 text' : 'the body could not be read to its end';
+  return errorResponse(c, 400, 'body-unreadable', message);
+}
+
+/**
+ * The body, read as UTF-8 text within `maxBytes` (readBodyText), into `c.var.bodyText`; a body
+ * over the limit or unreadable goes to `onError` instead, the way Hono's own body-limit does it.
+ */
+export function bodyLimit(opts: BodyLimitOptions): MiddlewareHandler<BodyTextEnv> {
+  const onError = opts.onError ?? bodyRefused;
   return async (c, next) => {
-    const read = await readBodyText(c.req.raw, maxBytes);
+    const read = await readBodyText(c.req.raw, opts.maxBytes);
     if (!read.ok) {
       // The unread rest of the body would otherwise be taken for the next request on this
       // connection (or stall it): answer, then close.
       c.header('Connection', 'close');
-      if (read.reason === 'too-large') return errorResponse(c, 413, 'body-too-large', `the body is over ${maxBytes} bytes; a consent is well under 2 KB`);
-      const message = read.reason === 'not-utf8' ? 'the body is not UTF-8 text' : 'the body could not be read to its end';
-      return errorResponse(c, 400, 'body-unreadable', message);
+      return onError(c, { reason: read.reason, maxBytes: opts.maxBytes });
     }
     c.set('bodyText', read.text);
     return next();

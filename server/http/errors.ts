@@ -3,20 +3,45 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../../shared/consent-body.ts';
 import type { FieldIssue } from '../../shared/issues.ts';
 
-/** The error codes of the collector's answers, one per kind of refusal. */
-export type ErrorCode =
-  | 'invalid-json'
-  | 'invalid-consent'
-  | 'unsupported-media-type'
-  | 'body-too-large'
-  | 'body-unreadable'
-  | 'origin-not-allowed'
-  | 'rate-limited'
-  | 'store-unavailable'
-  | 'idempotency-key-reused'
-  | 'not-found'
-  | 'method-not-allowed'
-  | 'internal';
+/**
+ * Every error code the collector answers with, one per kind of refusal, for every endpoint: the
+ * public consent route, the admin endpoints, the widget route, the demo's and the sandbox's controls.
+ */
+export const ERROR_CODES = [
+  // Any endpoint reading a body
+  'invalid-json',
+  'body-too-large',
+  'body-unreadable',
+  // POST /v1/consents
+  'invalid-consent',
+  'unsupported-media-type',
+  'origin-not-allowed',
+  'rate-limited',
+  // Storing (consents and batches)
+  'store-unavailable',
+  'idempotency-key-reused',
+  // The admin endpoints
+  'admin-disabled',
+  'unauthorized',
+  'too-many-failures',
+  'invalid-body',
+  'invalid-records',
+  'invalid-query',
+  // The demo's misbehave switch and the sandbox's controls
+  'invalid-mode',
+  'invalid-controls',
+  // Any path
+  'not-found',
+  'method-not-allowed',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** `{"error": {"code", "message", "issues"?}}`, the one error shape of docs/contract.md: every refusal is built here. */
+export function errorResponse(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string, issues?: FieldIssue[]): Response {
+  const body: ErrorBody = { error: issues ? { code, message, issues } : { code, message } };
+  return c.json(body, status);
+}
 
 /** The 409 of an idempotency key sent again with other records (the store refused to store them). */
 export function idempotencyKeyReused(c: Context): Response {
@@ -25,8 +50,8 @@ export function idempotencyKeyReused(c: Context): Response {
   ]);
 }
 
-/** `{"error": {"code", "message", "issues"?}}`, the one error shape of docs/contract.md. */
-export function errorResponse(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string, issues?: FieldIssue[]): Response {
-  const body: ErrorBody = { error: issues ? { code, message, issues } : { code, message } };
-  return c.json(body, status);
+/** The 503 of a ledger that failed while storing; `what` is what to send again ("consent", "batch"). */
+export function storeUnavailable(c: Context, what: string): Response {
+  c.header('Retry-After', '5');
+  return errorResponse(c, 503, 'store-unavailable', `the consent ledger is unavailable right now; nothing was stored, please send the same ${what} again shortly`);
 }

@@ -6,9 +6,8 @@ import { silentLogger, type Logger } from '../log/logger.ts';
 import type { RequestIdEnv } from '../http/request-id.ts';
 import type { ConsentStore, InsertResult } from '../stores/store.ts';
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
-import { readBodyText } from '../http/body-limit.ts';
-import { idempotencyKeyReused } from '../http/errors.ts';
-import { errorBody } from '../admin/admin-deps.ts';
+import { bodyLimit, bodyRefused, type BodyRefusal, type BodyTextEnv } from '../http/body-limit.ts';
+import { errorResponse, idempotencyKeyReused, storeUnavailable } from '../http/errors.ts';
 import { keysOf, stateIssues } from './batch-states.ts';
 import { checkBatchInChunks, type BadRecord } from './batch-validate.ts';
 
@@ -27,28 +26,29 @@ export type BatchRouteOptions = {
   onProgress?: (checked: number, total: number) => void;
 };
 
+function refuseBatchBody(c: Context, refusal: BodyRefusal): Response {
+  if (refusal.reason !== 'too-large') return bodyRefused(c, refusal);
+  return errorResponse(c, 413, 'body-too-large', `the body is over ${refusal.maxBytes / 1024 / 1024} MB: send the records in several batches`);
+}
+
 /**
  * POST /v1/consents/batch: every record checked on its own, then the batch against the İYS state
  * rules (the ledger's latest records plus the batch's own), before any is stored; then one atomic
  * insert. An optional idempotencyKey makes a retried upload answer the first ids.
  */
-export function batchRoutes(opts: BatchRouteOptions): Hono<RequestIdEnv> {
-  return new Hono<RequestIdEnv>().post('/v1/consents/batch', opts.auth, async (c) => {
+export function batchRoutes(opts: BatchRouteOptions): Hono<RequestIdEnv & BodyTextEnv> {
+  const body = bodyLimit({ maxBytes: BATCH_BODY_LIMIT, onError: refuseBatchBody });
+  return new Hono<RequestIdEnv & BodyTextEnv>().post('/v1/consents/batch', opts.auth, body, async (c) => {
     const log = (c.get('log') as Logger | undefined) ?? opts.logger ?? silentLogger;
-    const read = await readBodyText(c.req.raw, BATCH_BODY_LIMIT);
-    if (!read.ok) {
-      if (read.reason === 'too-large') return c.json(errorBody('body-too-large', `the body is over ${BATCH_BODY_LIMIT / 1024 / 1024} MB: send the records in several batches`), 413);
-      return c.json(errorBody('body-unreadable', read.reason === 'not-utf8' ? 'the body is not UTF-8 text' : 'the body could not be read to its end'), 400);
-    }
     let json: unknown;
     try {
-      json = JSON.parse(read.text);
+      json = JSON.parse(c.var.bodyText);
     } catch {
-      return c.json(errorBody('invalid-json', 'the body is not JSON'), 400);
+      return errorResponse(c, 400, 'invalid-json', 'the body is not JSON');
     }
-    const body = batchEnvelopeSchema.safeParse(json);
-    if (!body.success) return c.json(errorBody('invalid-body', 'the body must be {"records": [ … ], "idempotencyKey"?: "…"}', toFieldIssues(body.error)), 422);
-    const { records: raws, idempotencyKey = null } = body.data;
+    const envelope = batchEnvelopeSchema.safeParse(json);
+    if (!envelope.success) return errorResponse(c, 422, 'invalid-body', 'the body must be {"records": [ … ], "idempotencyKey"?: "…"}', toFieldIssues(envelope.error));
+    const { records: raws, idempotencyKey = null } = envelope.data;
 
     const ip = opts.clientIp(c);
     const checked = await checkBatchInChunks(raws, {
@@ -60,8 +60,7 @@ export function batchRoutes(opts: BatchRouteOptions): Hono<RequestIdEnv> {
 
     const storeFailed = (err: unknown) => {
       log.error({ event: 'admin.batch.store-failed', err: (err as Error).message }, 'the ledger failed during a batch: answered 503');
-      c.header('Retry-After', '5');
-      return c.json(errorBody('store-unavailable', 'the consent ledger is unavailable right now; nothing was stored, please send the same batch again shortly'), 503);
+      return storeUnavailable(c, 'batch');
     };
     const accepted = (result: InsertResult) => {
       log.info({
@@ -89,7 +88,7 @@ export function batchRoutes(opts: BatchRouteOptions): Hono<RequestIdEnv> {
       const issues: FieldIssue[] = bad.flatMap((b) => b.issues.map((i) => ({ path: i.path === '(body)' ? `records.${b.index}` : `records.${b.index}.${i.path}`, message: i.message })));
       const shown = issues.slice(0, MAX_REPORTED_ISSUES);
       const more = issues.length > shown.length ? ` (the first ${shown.length} issues are listed)` : '';
-      return c.json(errorBody('invalid-records', `${bad.length} of ${raws.length} records are bad; nothing was stored${more}`, shown), 422);
+      return errorResponse(c, 422, 'invalid-records', `${bad.length} of ${raws.length} records are bad; nothing was stored${more}`, shown);
     }
 
     try {

@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Config } from '../runtime/config.ts';
@@ -6,13 +6,16 @@ import type { ConsentStore } from '../stores/store.ts';
 import { newRecordId } from '../stores/record-id.ts';
 import { maskRecipient } from '../../shared/recipient.ts';
 import type { Accepted } from '../../shared/consent-body.ts';
-import { bodyText, CONSENT_BODY_LIMIT, type BodyTextEnv } from '../http/body-limit.ts';
+import { bodyLimit, bodyRefused, type BodyRefusal, type BodyTextEnv } from '../http/body-limit.ts';
 import { clientIp, rateKeyOf } from '../http/client-ip.ts';
 import { originGate } from '../http/origin-gate.ts';
-import { errorResponse, idempotencyKeyReused } from '../http/errors.ts';
+import { errorResponse, idempotencyKeyReused, storeUnavailable } from '../http/errors.ts';
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
 import { parseConsentText, type RequestMeta } from './web-consent.ts';
 import { rateLimit } from '../http/rate-limit.ts';
+
+/** A consent is under 2 KB; 16 KB leaves room for long page URLs and notice texts, and no more. */
+export const CONSENT_BODY_LIMIT = 16 * 1024;
 
 export type ConsentRouteDeps = {
   config: Pick<Config, 'allowedOrigins' | 'rateLimit' | 'trustProxy' | 'clockToleranceS'>;
@@ -33,6 +36,11 @@ const ACCEPTED_TYPE = /^(application\/json|text\/plain)\s*(;\s*charset\s*=\s*"?u
 /** Only the media type and charset matter; other parameters (boundary=…) make it something else. */
 export function isConsentContentType(header: string | undefined): boolean {
   return header !== undefined && ACCEPTED_TYPE.test(header.trim());
+}
+
+function refuseConsentBody(c: Context, refusal: BodyRefusal): Response {
+  if (refusal.reason !== 'too-large') return bodyRefused(c, refusal);
+  return errorResponse(c, 413, 'body-too-large', `the body is over ${refusal.maxBytes} bytes; a consent is well under 2 KB`);
 }
 
 /** POST /v1/consents: the endpoint every widget posts to. */
@@ -56,7 +64,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
   };
 
   routes.options('/v1/consents', gate);
-  routes.post('/v1/consents', stampArrival, gate, limit, mediaType, bodyText(deps.bodyLimit ?? CONSENT_BODY_LIMIT), async (c) => {
+  routes.post('/v1/consents', stampArrival, gate, limit, mediaType, bodyLimit({ maxBytes: deps.bodyLimit ?? CONSENT_BODY_LIMIT, onError: refuseConsentBody }), async (c) => {
     const meta: RequestMeta = {
       receivedAt: c.var.receivedAt,
       origin: c.req.header('origin') ?? null,
@@ -90,8 +98,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
         return idempotencyKeyReused(c);
       }
       log.error({ event: 'consent.store-failed', err: (err as Error).message }, 'the ledger refused an insert: answered 503');
-      c.header('Retry-After', '5');
-      return errorResponse(c, 503, 'store-unavailable', 'the consent ledger is unavailable right now; nothing was stored, please send the same consent again shortly');
+      return storeUnavailable(c, 'consent');
     }
     const first = result.records[0]!;
     log.info(

@@ -1,7 +1,9 @@
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
+import { toFieldIssues } from '../../shared/issues.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+import { errorResponse } from '../http/errors.ts';
 import { CONSENT_CREATE_PATH } from '../iletimerkezi/client.ts';
 import {
   applyPatch,
@@ -178,12 +180,12 @@ export function createSandbox(init: SandboxInit): Sandbox {
     try {
       json = await c.req.json();
     } catch {
-      return c.json({ error: { code: 'bad_json', message: 'the body must be a JSON object', issues: [] } }, 400);
+      return errorResponse(c, 400, 'invalid-json', 'the body must be a JSON object');
     }
     const parsed = sandboxPatchSchema.safeParse(json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      return c.json({ error: { code: 'bad_controls', message: `invalid ${issues.map((i) => i.path || '(body)').join(', ')}`, issues } }, 400);
+      const issues = toFieldIssues(parsed.error);
+      return errorResponse(c, 400, 'invalid-controls', `invalid ${issues.map((i) => i.path).join(', ')}`, issues);
     }
     configure(parsed.data);
     return c.json(state.snapshot().controls);

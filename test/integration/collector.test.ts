@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readBodyText, CONSENT_BODY_LIMIT } from '../../server/http/body-limit.ts';
+import { readBodyText } from '../../server/http/body-limit.ts';
+import { CONSENT_BODY_LIMIT } from '../../server/intake/consent-route.ts';
 import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { consentBody, postConsent, startCollector, type RunningCollector } from './collector-harness.ts';
 
