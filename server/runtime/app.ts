@@ -1,13 +1,19 @@
 import { Hono } from 'hono';
 import type { Config } from './config.ts';
+import { widgetRoute } from './widget-route.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConsentStore } from '../stores/store.ts';
-import { consentRoutes } from '../intake/consent-route.ts';
 import { errorResponse } from '../http/errors.ts';
-import { HealthChecks, healthRoutes } from '../observability/health.ts';
-import { operatorRoutes } from '../admin/operator-routes.ts';
-import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { requestId } from '../http/request-id.ts';
+import { consentRoutes } from '../intake/consent-route.ts';
+import { adminRoutes } from '../admin/admin-routes.ts';
+import { demoRoutes } from '../demo/demo-routes.ts';
+import { HealthChecks, healthRoutes } from '../observability/health.ts';
+import { createMetrics, type Metrics, type PauseStatus } from '../observability/metrics.ts';
+import { metricsRoutes } from '../observability/metrics-routes.ts';
+import { openApiRoutes } from '../observability/openapi.ts';
+import { addOperatorHealthChecks } from '../observability/operator-health.ts';
+import type { Sandbox } from '../sandbox/index.ts';
 
 export type AppDeps = {
   config: Config;
@@ -15,39 +21,63 @@ export type AppDeps = {
   logger: Logger;
   /** The clock (epoch ms); tests pass their own. */
   now?: () => number;
-  /** Checks behind /healthz; pass your own to add checks (dispatcher, sandbox…). The store's is added here. */
-  health?: HealthChecks;
-  /** Prometheus metrics; the dispatcher feeds the same object. Made here when not given. */
+  /** Prometheus metrics; the runtime passes the object the dispatcher feeds too. Made here when not given. */
   metrics?: Metrics;
+  /**
+   * Whether the dispatcher has paused sending, for /metrics and /healthz. The runtime makes the
+   * dispatcher only once the server listens (the sandbox's URL is known then), so it passes a
+   * getter that reads the dispatcher once there is one. Given, /healthz also reports records near
+   * their İYS deadline; an app without a dispatcher (most tests) leaves both out.
+   */
+  pauseStatus?: () => PauseStatus;
+  /** The built-in İYS sandbox (IYS_SANDBOX=1), mounted at /sandbox. */
+  sandbox?: Sandbox | null;
+  /** Serve the demo pages at `/` and `/demo/*` and the sandbox's view and controls (npm start). Needs the sandbox. */
+  demo?: boolean;
 };
 
-/** The collector's HTTP app: every route group, composed. One line per group. */
+/** The collector's whole HTTP app, every route group composed here and nowhere else. */
 export function createApp(deps: AppDeps): Hono {
-  const health = deps.health ?? new HealthChecks();
-  health.addCheck('store', async () => {
+  const { config, store, logger, now, pauseStatus, sandbox } = deps;
+  const health = new HealthChecks().addCheck('store', async () => {
     try {
-      await deps.store.ping();
+      await store.ping();
     } catch (err) {
       // /healthz is public: a driver's message (host names, users, paths) stays in the log.
-      deps.logger.error({ event: 'health.store-failed', err: (err as Error).message }, 'the ledger did not answer the health check');
+      logger.error({ event: 'health.store-failed', err: (err as Error).message }, 'the ledger did not answer the health check');
       throw new Error('not answering');
     }
   });
-
-  const metrics = deps.metrics ?? createMetrics({ store: deps.store, now: deps.now });
-  const { config, store, logger, now } = deps;
+  const metrics = deps.metrics ?? createMetrics({ store, now });
+  if (pauseStatus) {
+    addOperatorHealthChecks(health, { store, pauseStatus, now });
+    metrics.attach({ pauseStatus });
+  }
 
   const app = new Hono();
   app.use(requestId(logger));
   app.route('/', healthRoutes(health));
-  app.route('/', consentRoutes({ ...deps, metrics }));
-  app.route('/', operatorRoutes({ store, adminToken: config.admin.token, trustProxy: config.trustProxy, logger, metrics, now }));
+  app.route('/', consentRoutes({ config, store, logger, now, metrics }));
+  app.route('/', adminRoutes({ store, adminToken: config.admin.token, trustProxy: config.trustProxy, logger, now }));
+  app.route('/', metricsRoutes(metrics));
+  app.route('/', openApiRoutes());
+  app.route('/', widgetRoute());
+  if (sandbox) {
+    // The sandbox's view and controls show every stored number and change its behaviour: only the
+    // demo, a local toy, serves them; a collector run with IYS_SANDBOX=1 keeps just the API.
+    if (!deps.demo) app.all('/sandbox/_sandbox/*', (c) => errorResponse(c, 404, 'not-found', 'the sandbox view is served only by the demo (npm start)'));
+    app.route('/sandbox', sandbox.app);
+  }
+  if (deps.demo) {
+    if (!sandbox) throw new Error('the demo needs IYS_SANDBOX=1');
+    app.route('/', demoRoutes({ store, sandbox, health, now }));
+  }
 
   answerWrongMethods(app, OWN_PATHS);
   app.notFound((c) => errorResponse(c, 404, 'not-found', `no ${c.req.method} ${c.req.path} here`));
   app.onError((err, c) => {
     // Only a bug of ours lands here; client input is answered with a 4xx before it can.
-    deps.logger.error({ event: 'http.unhandled', err: err.message, stack: err.stack, path: c.req.path }, 'unhandled error');
+    logger.error({ event: 'http.unhandled', err: err.message, stack: err.stack, path: c.req.path }, 'unhandled error');
     return errorResponse(c, 500, 'internal', 'an unexpected error; it has been logged');
   });
   return app;

@@ -3,21 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
-import { errorResponse } from '../http/errors.ts';
 import type { Config } from './config.ts';
-import { demoRoutes } from '../demo/demo-routes.ts';
 import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.ts';
-import { HealthChecks } from '../observability/health.ts';
 import { createIletiMerkeziClient, createIletiMerkeziPool } from '../iletimerkezi/client.ts';
 import type { ConsentSender } from '../iletimerkezi/outcome.ts';
 import type { Logger } from '../log/logger.ts';
 import { dispatcherMetrics, pauseStatusOf } from '../observability/dispatcher-metrics.ts';
-import { createMetrics } from '../observability/metrics.ts';
-import { addOperatorHealthChecks } from '../observability/operator-health.ts';
+import { createMetrics, type PauseStatus } from '../observability/metrics.ts';
 import { createSandbox, logSandboxBanner, type Sandbox } from '../sandbox/index.ts';
 import { openStore } from '../stores/open-store.ts';
 import type { ConsentStore } from '../stores/store.ts';
-import { widgetRoute } from './widget-route.ts';
 
 /** The credentials the built-in sandbox is created with; they never leave the process. */
 const SANDBOX_KEY = 'sandbox-key';
@@ -35,7 +30,6 @@ export type CollectorRuntime = {
   store: ConsentStore;
   sandbox: Sandbox | null;
   dispatcher: Dispatcher;
-  health: HealthChecks;
   /** Stop accepting, finish the request to iletiMerkezi in flight, close the ledger. */
   stop(): Promise<void>;
 };
@@ -48,34 +42,22 @@ export type RuntimeOptions = {
 };
 
 /**
- * Everything `npm run collector` and `npm start` run: the ledger, the HTTP app, the built-in İYS
- * sandbox when IYS_SANDBOX=1, and the dispatcher sending to iletiMerkezi (or to that sandbox).
- * Start-up order matters: the ledger first (nothing is acknowledged before it can store), the
- * server next (the sandbox lives on it), the dispatcher last.
+ * Everything `npm run collector` and `npm start` run: the ledger, the HTTP server with the app
+ * (app.ts), the built-in İYS sandbox when IYS_SANDBOX=1, and the dispatcher sending to iletiMerkezi
+ * (or to that sandbox). Start-up order matters: the ledger first (nothing is acknowledged before it
+ * can store), the server next (the sandbox lives on it), the dispatcher last.
  */
 export async function startCollector(config: Config, opts: RuntimeOptions): Promise<CollectorRuntime> {
   const { logger } = opts;
   const store = openStore(config.databaseUrl, { logger, ...opts.storeOptions });
   await store.init();
 
-  const health = new HealthChecks();
+  const sandbox = config.sandbox ? createSandbox({ apiKey: SANDBOX_KEY, apiHash: SANDBOX_HASH, brandCode: config.brandCode ?? SANDBOX_BRAND }) : null;
+  if (sandbox) logSandboxBanner(logger);
   const metrics = createMetrics({ store });
-  const app = createApp({ config, store, logger, health, metrics });
-  app.route('/', widgetRoute());
-
-  let sandbox: Sandbox | null = null;
-  if (config.sandbox) {
-    sandbox = createSandbox({ apiKey: SANDBOX_KEY, apiHash: SANDBOX_HASH, brandCode: config.brandCode ?? SANDBOX_BRAND });
-    // The sandbox's view and controls show every stored number and change its behaviour: only the
-    // demo, a local toy, serves them; a collector run with IYS_SANDBOX=1 keeps just the API.
-    if (!opts.demo) app.all('/sandbox/_sandbox/*', (c) => errorResponse(c, 404, 'not-found', 'the sandbox view is served only by the demo (npm start)'));
-    app.route('/sandbox', sandbox.app);
-    logSandboxBanner(logger);
-  }
-  if (opts.demo) {
-    if (!sandbox) throw new Error('the demo needs IYS_SANDBOX=1');
-    app.route('/', demoRoutes({ store, sandbox, health }));
-  }
+  // The dispatcher is made once the server listens (below); until then nothing is paused.
+  let pauseStatus = (): PauseStatus => ({ paused: false });
+  const app = createApp({ config, store, logger, metrics, sandbox, demo: opts.demo, pauseStatus: () => pauseStatus() });
 
   const server = await listen(app.fetch, config);
   const { port } = server.address() as AddressInfo;
@@ -97,9 +79,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     onEvent: dispatcherMetrics(metrics),
   });
-  const pauseStatus = () => pauseStatusOf(dispatcher.status());
-  metrics.attach({ pauseStatus });
-  addOperatorHealthChecks(health, { store, pauseStatus });
+  pauseStatus = () => pauseStatusOf(dispatcher.status());
   dispatcher.start();
 
   let stopped: Promise<void> | undefined;
@@ -117,7 +97,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
       await store.close();
     })());
 
-  return { url, port, store, sandbox, dispatcher, health, stop };
+  return { url, port, store, sandbox, dispatcher, stop };
 }
 
 type NodeServer = ServerType & {

@@ -7,10 +7,8 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { createApp } from '../../server/runtime/app.ts';
 import { testConfig, type Config } from '../../server/runtime/config.ts';
-import { HealthChecks } from '../../server/observability/health.ts';
 import { createLogger } from '../../server/log/logger.ts';
 import { createMetrics, type Metrics, type PauseStatus } from '../../server/observability/metrics.ts';
-import { addOperatorHealthChecks } from '../../server/observability/operator-health.ts';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -28,7 +26,8 @@ export type OperatorServer = {
 
 /**
  * The collector as an operator meets it, on 127.0.0.1:0 with the real SQLite store in a temp dir:
- * request ids on every request, the collector's routes, and the operator routes, all from createApp.
+ * request ids on every request, the collector's routes, and the operator routes, all from createApp,
+ * with a pause the test sets by hand where the runtime reads the dispatcher's.
  */
 export async function startOperator(opts: { adminToken?: string | null; config?: Partial<Config>; maxFailures?: number } = {}): Promise<OperatorServer> {
   const dir = mkdtempSync(join(tmpdir(), 'iys-operator-'));
@@ -37,12 +36,11 @@ export async function startOperator(opts: { adminToken?: string | null; config?:
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(line) } });
   const pause: PauseStatus = { paused: false };
-  const metrics = createMetrics({ store, pauseStatus: () => pause });
-  const health = addOperatorHealthChecks(new HealthChecks(), { store, pauseStatus: () => pause });
+  const metrics = createMetrics({ store });
   const adminToken = opts.adminToken === undefined ? ADMIN_TOKEN : opts.adminToken;
   const config = testConfig({ ...opts.config, admin: { token: adminToken ?? null } });
 
-  const app = createApp({ config, store, logger, health, metrics });
+  const app = createApp({ config, store, logger, metrics, pauseStatus: () => pause });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
   });
