@@ -14,7 +14,7 @@ import {
   type SandboxPatch,
 } from './sandbox-controls.ts';
 import { seededRandom } from './seeded-random.ts';
-import { SandboxLedger, type StoredRecord } from './sandbox-ledger.ts';
+import { SandboxLedger, type SandboxRecord } from './sandbox-ledger.ts';
 
 /** One line of the sandbox's request log. */
 export interface RequestLogEntry {
@@ -34,7 +34,7 @@ export interface RequestLogEntry {
 
 /** The read-only view for tests and the demo dashboard. */
 export interface SandboxView {
-  records(): readonly StoredRecord[];
+  records(): readonly SandboxRecord[];
   /** Requests by answered code ("200", "422", …) plus "dropped". */
   counts(): Readonly<Record<string, number>>;
   /** The last `logSize` requests, oldest first. */
@@ -44,7 +44,7 @@ export interface SandboxView {
 }
 
 export interface SandboxSnapshot {
-  records: StoredRecord[];
+  records: SandboxRecord[];
   counts: Record<string, number>;
   requests: RequestLogEntry[];
   usage: { month: string; used: number; quota: number | null };

@@ -40,7 +40,8 @@ export interface Judgement {
   listSize: number | null;
 }
 
-export interface StoredRecord extends IysRecord {
+/** A record the sandbox holds as registered: İYS's side of things, not a row of the collector's ledger. */
+export interface SandboxRecord extends IysRecord {
   brandCode: string;
   /** Epoch ms the sandbox stored it. */
   storedAt: number;
@@ -84,11 +85,11 @@ function envelopeOf(body: unknown): Envelope | undefined {
  * judge() decides without changing anything, commit() stores an accepted judgement.
  */
 export class SandboxLedger {
-  #records: StoredRecord[] = [];
+  #records: SandboxRecord[] = [];
   #latest = new Map<string, KeyBelief>();
   #usedByMonth = new Map<string, number>();
 
-  records(): readonly StoredRecord[] {
+  records(): readonly SandboxRecord[] {
     return this.#records;
   }
 
