@@ -51,11 +51,7 @@ export function batchRoutes(opts: BatchRouteOptions): Hono<RequestIdEnv & BodyTe
     const { records: raws, idempotencyKey = null } = envelope.data;
 
     const ip = opts.clientIp(c);
-    const checked = await checkBatchInChunks(raws, {
-      nowMs: opts.now(),
-      ip,
-      userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
-    }, { onProgress: opts.onProgress });
+    const checked = await checkBatchInChunks(raws, { nowMs: opts.now(), ip, userAgent: c.req.header('user-agent') ?? null }, { onProgress: opts.onProgress });
     const records = checked.valid.map((v) => v.record);
 
     const storeFailed = (err: unknown) => {

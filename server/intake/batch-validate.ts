@@ -1,7 +1,8 @@
 import { batchRecordSchema } from '../../shared/consent-body.ts';
 import { iysRecordSchemaAt, type IysRecord } from '../../shared/iys-record.ts';
 import { toFieldIssues, type FieldIssue } from '../../shared/issues.ts';
-import type { Evidence, NewRecord } from '../stores/store.ts';
+import type { NewRecord } from '../stores/store.ts';
+import { evidenceOf } from './evidence.ts';
 import { checkRecipient } from './recipient-check.ts';
 
 /**
@@ -64,27 +65,14 @@ export async function checkBatchInChunks(
 }
 
 function checkRange(raws: readonly unknown[], from: number, to: number, ctx: BatchContext, atNow: ReturnType<typeof iysRecordSchemaAt>, out: BatchCheck): void {
+  const arrival = { ...ctx, receivedAt: ctx.nowMs };
   for (let index = from; index < to; index++) {
     const v = validateBatchRecord(raws[index], ctx.nowMs, atNow);
-    if (!v.ok) out.bad.push({ index, issues: v.issues });
-    else out.valid.push({ index, record: { record: v.record, evidence: batchEvidence(v.record, v.rawRecipient, ctx) } });
+    if (!v.ok) {
+      out.bad.push({ index, issues: v.issues });
+      continue;
+    }
+    const facts = { rawRecipient: v.rawRecipient, clientConsentDate: v.record.consentDate, channels: v.record.type };
+    out.valid.push({ index, record: { record: v.record, evidence: evidenceOf(facts, arrival) } });
   }
-}
-
-function batchEvidence(record: IysRecord, rawRecipient: string, ctx: BatchContext): Evidence {
-  return {
-    rawRecipient,
-    clientConsentDate: record.consentDate,
-    receivedAt: ctx.nowMs,
-    channels: record.type,
-    noticeVersion: null,
-    noticeHash: null,
-    noticeLang: null,
-    pageUrl: null,
-    origin: ctx.origin ?? null,
-    ip: ctx.ip ?? null,
-    userAgent: ctx.userAgent ?? null,
-    widgetVersion: null,
-    idempotencyKey: null,
-  };
 }

@@ -5,6 +5,7 @@ import type { FieldIssue } from '../../shared/issues.ts';
 import { DEADLINE_MS, formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { checkRecipient } from './recipient-check.ts';
 import type { NewRecord } from '../stores/store.ts';
+import { evidenceOf } from './evidence.ts';
 
 /**
  * The pure core of POST /v1/consents: from the request's text to the records the ledger stores.
@@ -39,9 +40,6 @@ export type IngestResult =
       correctedConsentDate: boolean;
     };
 
-// Evidence fields copied from headers: long enough for any real value, short enough to keep rows small.
-const HEADER_EVIDENCE_MAX = 512;
-
 export function parseConsentText(text: string, meta: RequestMeta, opts: IngestOptions): IngestResult {
   let json: unknown;
   try {
@@ -69,7 +67,16 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
 
   const schema = iysRecordSchemaAt(meta.receivedAt);
   // One action, one body of evidence: every channel's record carries the same (stores copy it per row).
-  const evidence = evidenceOf(json, body, meta);
+  const evidence = evidenceOf(
+    {
+      ...body,
+      // The recipient exactly as typed, before zod's trim.
+      rawRecipient: (json as { recipient: string }).recipient,
+      clientConsentDate: body.consentDate,
+      channels: body.channels.join(' '),
+    },
+    meta,
+  );
   const records: NewRecord[] = [];
   const issues: FieldIssue[] = [];
   body.channels.forEach((type, index) => {
@@ -193,28 +200,4 @@ function dedupe(issues: FieldIssue[]): FieldIssue[] {
     seen.add(k);
     return true;
   });
-}
-
-function evidenceOf(json: unknown, body: ConsentBody, meta: RequestMeta): NewRecord['evidence'] {
-  // The recipient exactly as typed (before zod's trim), for an auditor comparing with the form.
-  const rawRecipient = (json as { recipient: string }).recipient;
-  return {
-    rawRecipient,
-    clientConsentDate: body.consentDate,
-    receivedAt: meta.receivedAt,
-    channels: body.channels.join(' '),
-    noticeVersion: body.notice?.version ?? null,
-    noticeHash: body.notice?.hash ?? null,
-    noticeLang: body.notice?.lang ?? null,
-    pageUrl: body.pageUrl ?? null,
-    origin: clip(meta.origin),
-    ip: clip(meta.ip),
-    userAgent: clip(meta.userAgent),
-    widgetVersion: body.widgetVersion ?? null,
-    idempotencyKey: body.idempotencyKey ?? null,
-  };
-}
-
-function clip(value: string | null): string | null {
-  return value === null ? null : value.slice(0, HEADER_EVIDENCE_MAX);
 }
