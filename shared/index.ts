@@ -1,4 +1,5 @@
 export * from './enums.ts';
+export * from './channel-agreement.ts';
 export * from './recipient.ts';
 export * from './turkey-time.ts';
 export * from './iys-record.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unmetRecipientNeed } from './channel-agreement.ts';
 import { channelSchema, recipientTypeSchema, sourceSchema, statusSchema } from './enums.ts';
 import { EMAIL_PATTERN, MOBILE_PATTERN, PHONE_PATTERN } from './recipient.ts';
 import { DEADLINE_MS, IYS_EARLIEST, TURKEY_TIME_PATTERN, parseTurkeyTime } from './turkey-time.ts';
@@ -30,14 +31,11 @@ function checkRecordRules(r: IysRecord, ctx: RefineCtx): void {
     ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'must be a normalised phone (+90XXXXXXXXXX) or a lower-case e-mail address' });
     return;
   }
-  if (r.type === 'EPOSTA' && !isEmail) {
-    ctx.addIssue({ code: 'custom', path: ['type'], message: 'EPOSTA needs an e-mail recipient' });
-  }
-  if ((r.type === 'MESAJ' || r.type === 'ARAMA') && isEmail) {
-    ctx.addIssue({ code: 'custom', path: ['type'], message: `${r.type} needs a phone recipient` });
-  }
-  if (r.type === 'MESAJ' && !isEmail && !MOBILE_PATTERN.test(r.recipient)) {
+  const need = unmetRecipientNeed(r.type, { kind: isEmail ? 'email' : 'phone', mobile: MOBILE_PATTERN.test(r.recipient) });
+  if (need === 'mobile') {
     ctx.addIssue({ code: 'custom', path: ['recipient'], message: 'MESAJ needs a mobile number (+905…)' });
+  } else if (need) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: `${r.type} needs ${need === 'email' ? 'an e-mail' : 'a phone'} recipient` });
   }
   if (r.source === 'HS_KARAR' && r.status !== 'RET') {
     ctx.addIssue({ code: 'custom', path: ['source'], message: 'HS_KARAR may only carry RET' });

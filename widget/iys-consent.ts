@@ -4,13 +4,15 @@
  * shown, and handed to the sender, which keeps it until the collector has acknowledged it.
  */
 import { html, nothing, type PropertyDeclarations } from 'lit';
+import { unmetRecipientNeed } from '../shared/channel-agreement.ts';
 import { normaliseRecipient } from '../shared/recipient.ts';
+import { CHANNELS } from '../shared/vocabulary.ts';
 import { FormAssociated } from './form-associated.ts';
 import { flatText, newKey, NOTICE_VERSION, sha256, WIDGET_VERSION } from './notice.ts';
 import { send } from './sender.ts';
 import { styles } from './styles.ts';
 import type { Channel } from '../shared/enums.ts';
-import { CHANNELS, pickLang, TEXTS, type Lang } from './texts.ts';
+import { pickLang, TEXTS, type Lang } from './texts.ts';
 import type { IysChangeDetail, IysConsentElement, IysErrorDetail, IysSentDetail } from './types.d.ts';
 import { turkeyTime } from './turkey-now.ts';
 
@@ -106,11 +108,7 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     if (!this.ticked[0]) return this.required ? [t.required, anchor] : undefined;
     const r = normaliseRecipient(this.#recipient);
     for (const c of this.ticked) {
-      const email = c == 'EPOSTA';
-      // E-mail consent needs an address, SMS a mobile number, a call any Turkish number.
-      if (!r.ok || (r.kind == 'email') != email || (c == 'MESAJ' && !(r as { mobile?: boolean }).mobile)) {
-        return [(email ? t.email : t.phone) + t.bad, anchor];
-      }
+      if (!r.ok || unmetRecipientNeed(c, r)) return [(c == 'EPOSTA' ? t.email : t.phone) + t.bad, anchor];
     }
   }
 

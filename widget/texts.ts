@@ -5,8 +5,6 @@
 import type { Channel } from '../shared/enums.ts';
 
 export type Lang = 'tr' | 'en';
-/** The three İYS channels, in display order. A copy of shared/enums.ts's CHANNELS: importing that value would bundle zod. */
-export const CHANNELS: readonly Channel[] = ['MESAJ', 'EPOSTA', 'ARAMA'];
 
 export const NOTICE_VERSION = '2026-01-01';
 

@@ -1,7 +1,10 @@
 import type { z } from 'zod';
-import { consentBodySchema, type ConsentBody } from '../../shared/consent-body.ts';
+import { unmetRecipientNeed } from '../../shared/channel-agreement.ts';
+import { consentBodySchema } from '../../shared/consent-body.ts';
+import type { Channel } from '../../shared/enums.ts';
 import { iysRecordSchemaAt, type IysRecord } from '../../shared/iys-record.ts';
 import type { FieldIssue } from '../../shared/issues.ts';
+import type { NormalisedRecipient } from '../../shared/recipient.ts';
 import { DEADLINE_MS, formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { checkRecipient } from './recipient-check.ts';
 import type { NewRecord } from '../stores/store.ts';
@@ -58,7 +61,7 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
   const recipient = checkRecipient(body.recipient);
   if (!recipient.ok) return { kind: 'invalid', issues: [{ path: 'recipient', message: recipient.message }] };
 
-  const agreement = channelIssues(body, recipient.kind === 'email', recipient.kind === 'phone' && recipient.mobile);
+  const agreement = channelIssues(body.channels, recipient);
   if (agreement.length > 0) return { kind: 'invalid', issues: agreement };
 
   if (body.website !== undefined && body.website.trim() !== '') return { kind: 'honeypot', channels: body.channels.length };
@@ -156,18 +159,20 @@ export function acceptableClientTime(consentDate: string, receivedAt: number, to
   return ms <= receivedAt && receivedSecond - ms <= toleranceS * 1000;
 }
 
-function channelIssues(body: ConsentBody, isEmail: boolean, isMobile: boolean): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  body.channels.forEach((channel, i) => {
-    if (channel === 'EPOSTA' && !isEmail) {
-      issues.push({ path: `channels.${i}`, message: 'EPOSTA needs an e-mail recipient; the recipient is a phone number' });
-    } else if (channel !== 'EPOSTA' && isEmail) {
-      issues.push({ path: `channels.${i}`, message: `${channel} needs a phone recipient; the recipient is an e-mail address` });
-    } else if (channel === 'MESAJ' && !isMobile) {
-      issues.push({ path: 'recipient', message: `MESAJ (channels.${i}) needs a mobile number (05…); this is not one` });
+/** The channels a recipient cannot take, named by the body field to fix. */
+function channelIssues(channels: readonly Channel[], recipient: NormalisedRecipient): FieldIssue[] {
+  return channels.flatMap((channel, i): FieldIssue[] => {
+    switch (unmetRecipientNeed(channel, recipient)) {
+      case 'email':
+        return [{ path: `channels.${i}`, message: 'EPOSTA needs an e-mail recipient; the recipient is a phone number' }];
+      case 'phone':
+        return [{ path: `channels.${i}`, message: `${channel} needs a phone recipient; the recipient is an e-mail address` }];
+      case 'mobile':
+        return [{ path: 'recipient', message: `MESAJ (channels.${i}) needs a mobile number (05…); this is not one` }];
+      case undefined:
+        return [];
     }
   });
-  return issues;
 }
 
 /** zod's issues as field paths; an unknown field is named itself instead of "(body)". */
