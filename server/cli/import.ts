@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { consentBodySchema } from '../../shared/consent-body.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
 import { keysOf, stateIssues } from '../intake/batch-states.ts';
+import { CONFIG_DEFAULTS } from '../runtime/config.ts';
 import { openStore } from '../stores/open-store.ts';
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
 import type { ConsentStore } from '../stores/store.ts';
@@ -21,9 +22,8 @@ Columns: recipient,type,status,source,consentDate,recipientType
   (header row optional; separator , or ; ; status defaults to ONAY, recipientType to BIREYSEL;
    consentDate in Turkey time as YYYY-MM-DD HH:MM:SS or DD.MM.YYYY HH:MM[:SS])
 --idempotency-key KEY: running the same file again with the same key stores nothing twice
-Store: IYS_DATABASE_URL (default file:./data/iys-consent.db)`;
+Store: IYS_DATABASE_URL (default ${CONFIG_DEFAULTS.IYS_DATABASE_URL})`;
 
-export const DEFAULT_DATABASE_URL = 'file:./data/iys-consent.db';
 const MAX_REPORTED = 200;
 
 export type CliIo = {
@@ -98,7 +98,7 @@ export async function runImport(args: string[], io: CliIo = processIo): Promise<
   const result = parseImportCsv(text, { nowMs: (io.now ?? Date.now)() });
   if (!result.ok) return reportBad(io, file, result.bad);
 
-  const url = io.env.IYS_DATABASE_URL || DEFAULT_DATABASE_URL;
+  const url = io.env.IYS_DATABASE_URL || CONFIG_DEFAULTS.IYS_DATABASE_URL;
   let store: ConsentStore;
   try {
     store = openStore(url);
