@@ -6,5 +6,4 @@ export * from './iys-record.ts';
 export * from './iletimerkezi.ts';
 export * from './consent-body.ts';
 export * from './state-rules.ts';
-export * from './windows.ts';
 export * from './issues.ts';

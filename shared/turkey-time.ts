@@ -61,10 +61,3 @@ export function parseTurkeyTime(text: string): number | undefined {
   }
   return ms;
 }
-
-/** The moment by which İYS must have the record: 72 hours after its consentDate. */
-export function deadlineOf(consentDate: string): number {
-  const ms = parseTurkeyTime(consentDate);
-  if (ms === undefined) throw new RangeError(`not a Turkey time: ${consentDate}`);
-  return ms + DEADLINE_MS;
-}
