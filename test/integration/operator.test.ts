@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchRoutes } from '../../server/intake/batch-route.ts';
+import { BATCH_BODY_LIMIT, batchRoutes } from '../../server/intake/batch-route.ts';
 import { consentRoutes } from '../../server/intake/consent-route.ts';
 import { testConfig } from '../../server/runtime/config.ts';
 import { silentLogger } from '../../server/log/logger.ts';
@@ -184,6 +184,16 @@ describe('batch, lookup and export', () => {
     const empty = await postBatch(s, { records: [] });
     expect(empty.status).toBe(422);
     expect((await empty.json()).error.issues[0].path).toBe('records');
+  });
+
+  it('refuses a body over 64 MB with 413 before reading it, and one that is not UTF-8 with 400, in its own words', async () => {
+    // The declared length is enough: nothing is read past it.
+    const large = await s.app.request('/v1/consents/batch', { method: 'POST', headers: { ...s.auth, 'content-length': String(BATCH_BODY_LIMIT + 1) }, body: '{}' });
+    expect(large.status).toBe(413);
+    expect(await large.json()).toEqual({ error: { code: 'body-too-large', message: 'the body is over 64 MB: send the records in several batches' } });
+    const broken = await s.app.request('/v1/consents/batch', { method: 'POST', headers: s.auth, body: new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]) });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({ error: { code: 'body-unreadable', message: 'the body is not UTF-8 text' } });
   });
 
   it('answers 422 naming recipient for a recipient that is neither phone nor e-mail', async () => {

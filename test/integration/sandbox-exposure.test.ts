@@ -36,5 +36,8 @@ describe('the built-in sandbox on the collector port', () => {
     const res = await fetch(`${url}/sandbox/_sandbox/state`);
     expect(res.status).toBe(200);
     expect(await res.json()).toHaveProperty('records');
+    const missing = await fetch(`${url}/demo/no-such-page.html`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error.code).toBe('not-found');
   });
 });

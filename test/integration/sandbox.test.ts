@@ -101,7 +101,8 @@ describe('sandbox mounted under /sandbox of another app', () => {
   test('bad controls get a 400 naming the field, and change nothing', async () => {
     const res = await postJson('/_sandbox/controls', { faults: { failureRate: 2 } });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { issues: Array<{ path: string }> } };
+    const body = (await res.json()) as { error: { code: string; issues: Array<{ path: string }> } };
+    expect(body.error.code).toBe('invalid-controls');
     expect(body.error.issues.map((i) => i.path)).toEqual(['faults.failureRate']);
     expect((await getState()).controls.faults.failureRate).toBe(0);
     expect((await postJson('/_sandbox/controls', { nonsense: true })).status).toBe(400);

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { readBodyText } from '../../server/http/body-limit.ts';
+import { bodyLimit, readBodyText, type BodyRefusal, type BodyTextEnv } from '../../server/http/body-limit.ts';
+import { ERROR_CODES, errorResponse } from '../../server/http/errors.ts';
 import { clientIp, rateKeyOf } from '../../server/http/client-ip.ts';
 import { isConsentContentType } from '../../server/intake/consent-route.ts';
 import { originGate } from '../../server/http/origin-gate.ts';
 import { createRateLimiter } from '../../server/http/rate-limit.ts';
+import { errorBodySchema } from '../../shared/consent-body.ts';
 
 describe('createRateLimiter', () => {
   it('allows `limit` per window per key, then says how long to wait', () => {
@@ -104,7 +106,7 @@ describe('originGate', () => {
   });
 });
 
-describe('content type and body reading', () => {
+describe("the consent route's content type, and body reading", () => {
   it.each([
     ['application/json', true],
     ['Application/JSON; charset=UTF-8', true],
@@ -136,5 +138,59 @@ describe('content type and body reading', () => {
     expect(await readBodyText(bad, 100)).toEqual({ ok: false, reason: 'not-utf8' });
     const bom = new Request('http://x/', { method: 'POST', body: new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]) });
     expect(await readBodyText(bom, 100)).toEqual({ ok: true, text: '{}' });
+  });
+});
+
+describe('bodyLimit', () => {
+  const post = (app: Hono<BodyTextEnv>, body: BodyInit) => app.request('/x', { method: 'POST', body });
+  const echo = (limit: Parameters<typeof bodyLimit>[0]) => new Hono<BodyTextEnv>().post('/x', bodyLimit(limit), (c) => c.text(`read ${c.var.bodyText}`));
+
+  it('hands the handler the body as text within the limit', async () => {
+    const res = await post(echo({ maxBytes: 10 }), 'héllo');
+    expect(await res.text()).toBe('read héllo');
+  });
+
+  it('by default refuses in the error shape: 413 naming the limit, 400 for a body that is not UTF-8, and closes the connection', async () => {
+    const large = await post(echo({ maxBytes: 10 }), 'x'.repeat(11));
+    expect(large.status).toBe(413);
+    expect(large.headers.get('connection')).toBe('close');
+    expect(await large.json()).toEqual({ error: { code: 'body-too-large', message: 'the body is over 10 bytes' } });
+    const broken = await post(echo({ maxBytes: 10 }), new Uint8Array([0x22, 0xc3, 0x28, 0x22]));
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({ error: { code: 'body-unreadable', message: 'the body is not UTF-8 text' } });
+  });
+
+  it('lets the caller decide how a refusal looks: onError gets the reason and the limit, the handler is never reached', async () => {
+    const seen: BodyRefusal[] = [];
+    const app = echo({
+      maxBytes: 4,
+      onError: (c, refusal) => {
+        seen.push(refusal);
+        return c.text(`no: ${refusal.reason}`, refusal.reason === 'too-large' ? 413 : 400);
+      },
+    });
+    const large = await post(app, 'x'.repeat(5));
+    expect([large.status, await large.text(), large.headers.get('connection')]).toEqual([413, 'no: too-large', 'close']);
+    const broken = await post(app, new Uint8Array([0xc3, 0x28]));
+    expect([broken.status, await broken.text()]).toEqual([400, 'no: not-utf8']);
+    expect(seen).toEqual([{ reason: 'too-large', maxBytes: 4 }, { reason: 'not-utf8', maxBytes: 4 }]);
+  });
+});
+
+describe('errorResponse, the one error builder', () => {
+  const answer = (issues?: { path: string; message: string }[]) =>
+    new Hono().get('/', (c) => errorResponse(c, 422, 'invalid-query', 'the query is wrong', issues)).request('/');
+
+  it('answers the contract shape, with issues only when there are some', async () => {
+    const plain = await answer();
+    expect(plain.status).toBe(422);
+    expect(await plain.json()).toEqual({ error: { code: 'invalid-query', message: 'the query is wrong' } });
+    const named = await (await answer([{ path: 'to', message: 'must not be before from' }])).json();
+    expect(errorBodySchema.parse(named)).toEqual({ error: { code: 'invalid-query', message: 'the query is wrong', issues: [{ path: 'to', message: 'must not be before from' }] } });
+  });
+
+  it('has one code per kind of refusal, each written as words-with-dashes', () => {
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+    for (const code of ERROR_CODES) expect(code).toMatch(/^[a-z]+(-[a-z]+)*$/);
   });
 });
