@@ -1,7 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Logger } from '../log/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { Config } from '../runtime/config.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import { newRecordId } from '../stores/record-id.ts';
 import { maskRecipient } from '../../shared/recipient.ts';
@@ -18,13 +16,15 @@ import { rateLimit } from '../http/rate-limit.ts';
 export const CONSENT_BODY_LIMIT = 16 * 1024;
 
 export type ConsentRouteDeps = {
-  config: Pick<Config, 'allowedOrigins' | 'rateLimit' | 'trustProxy' | 'clockToleranceS'>;
+  /** The settings of runtime/config.ts the route reads. */
+  config: { allowedOrigins: readonly string[]; rateLimit: number; trustProxy: boolean; clockToleranceS: number };
   store: Pick<ConsentStore, 'insert'>;
   logger: Logger;
   now?: () => number;
   /** Bytes; CONSENT_BODY_LIMIT unless a test wants another. */
   bodyLimit?: number;
-  metrics?: Pick<Metrics, 'observeIngest'>;
+  /** The ingest histogram of observability/metrics.ts. */
+  metrics?: { observeIngest(ms: number): void };
 };
 
 /** `log` is the request's child logger (request-id.ts) when the app set one up: its lines carry the requestId. */
