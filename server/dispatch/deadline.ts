@@ -1,7 +1,15 @@
 import { DEADLINE_MS } from '../../shared/turkey-time.ts';
 
+/**
+ * The deadline's thresholds, in the one place the dispatcher's warnings, /healthz and /metrics
+ * read them from.
+ */
+
 /** Ages at which a still-pending record is worth a warning: a third and two thirds of the 72 h. */
 export const AGE_WARNINGS_MS = [24 * 3600_000, 48 * 3600_000] as const;
+
+/** Time left before a deadline under which /healthz calls a record near it: past the last warning age. */
+export const NEAR_DEADLINE_MS = DEADLINE_MS - AGE_WARNINGS_MS[AGE_WARNINGS_MS.length - 1]!;
 
 /**
  * How close to its deadline a record may still be sent. A request sent at the last millisecond

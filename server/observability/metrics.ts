@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RECORD_STATES } from '../../shared/enums.ts';
 import { DEADLINE_MS } from '../../shared/turkey-time.ts';
+import { AGE_WARNINGS_MS, ageOf } from '../dispatch/deadline.ts';
 import type { ConsentStore } from '../stores/store.ts';
 
 /**
@@ -35,7 +36,8 @@ export type Metrics = {
 };
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-const DISPATCH_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 6 * 3600, 24 * 3600, 48 * 3600, 72 * 3600];
+// Up to the warning ages and the deadline itself: how close registration comes to it.
+const DISPATCH_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 6 * 3600, ...AGE_WARNINGS_MS.map((ms) => ms / 1000), DEADLINE_MS / 1000];
 const BATCH_BUCKETS = [1, 2, 5, 10, 50, 100, 500, 1000, 2500, 5000];
 
 export function createMetrics(initial: MetricsSources = {}): Metrics {
@@ -86,7 +88,7 @@ export function createMetrics(initial: MetricsSources = {}): Metrics {
         // From consentDate, not from receipt: a batch record may arrive with 60 of its 72 hours gone.
         // The same figure as the dispatcher's status().oldestPendingAgeMs.
         const s = await sources.store.pendingSummary();
-        this.set(s.earliestDeadlineAt === null ? 0 : Math.max(0, (now() - (s.earliestDeadlineAt - DEADLINE_MS)) / 1000));
+        this.set(s.earliestDeadlineAt === null ? 0 : Math.max(0, ageOf({ deadlineAt: s.earliestDeadlineAt }, now()) / 1000));
       } catch {
         // iys_store_up reports the failure; the last known age stays.
       }

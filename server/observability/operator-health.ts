@@ -1,3 +1,4 @@
+import { NEAR_DEADLINE_MS } from '../dispatch/deadline.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import type { HealthChecks } from './health.ts';
 import type { PauseStatus } from './metrics.ts';
@@ -9,8 +10,6 @@ import type { PauseStatus } from './metrics.ts';
  * - `deadline`: a pending record is within 24 h of its İYS deadline (consentDate more than 48 h ago).
  * A store that does not answer is the collector's own `store` check.
  */
-
-export const NEAR_DEADLINE_MS = 24 * 3600_000;
 
 const ACCOUNT_PAUSES: Record<string, string> = {
   '401': 'iletiMerkezi answered 401: the API key/hash is wrong or API access is switched off in the panel',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay } from '../../server/dispatch/backoff.ts';
-import { AGE_WARNINGS_MS, isExpired, SEND_MARGIN_MS, warningLevel } from '../../server/dispatch/deadline.ts';
+import { AGE_WARNINGS_MS, ageOf, isExpired, NEAR_DEADLINE_MS, SEND_MARGIN_MS, warningLevel } from '../../server/dispatch/deadline.ts';
 import { DEADLINE_MS } from '../../shared/turkey-time.ts';
 
 describe('backoffDelay', () => {
@@ -39,5 +39,11 @@ describe('deadline', () => {
     expect(warningLevel(record, consentAt + AGE_WARNINGS_MS[0] - 1)).toBe(0);
     expect(warningLevel(record, consentAt + AGE_WARNINGS_MS[0])).toBe(AGE_WARNINGS_MS[0]);
     expect(warningLevel(record, consentAt + AGE_WARNINGS_MS[1] + 5)).toBe(AGE_WARNINGS_MS[1]);
+  });
+  it('calls a record near its deadline (/healthz) once it is past the last warning age: its last 24 h', () => {
+    expect(NEAR_DEADLINE_MS).toBe(24 * 3600_000);
+    const t = record.deadlineAt - NEAR_DEADLINE_MS;
+    expect(ageOf(record, t)).toBe(AGE_WARNINGS_MS[1]);
+    expect(warningLevel(record, t)).toBe(AGE_WARNINGS_MS[1]);
   });
 });

@@ -31,6 +31,15 @@ describe('metrics', () => {
     expect(sample(text, 'iys_dispatch_latency_seconds_bucket{le="300"}')).toBe(1);
   });
 
+  it('has dispatch latency buckets at the warning ages (24 h, 48 h) and the 72 h deadline', async () => {
+    const m = createMetrics();
+    m.observeDispatch(50 * 3600_000);
+    const text = await m.render();
+    expect(sample(text, 'iys_dispatch_latency_seconds_bucket{le="86400"}')).toBe(0);
+    expect(sample(text, 'iys_dispatch_latency_seconds_bucket{le="172800"}')).toBe(0);
+    expect(sample(text, 'iys_dispatch_latency_seconds_bucket{le="259200"}')).toBe(1);
+  });
+
   it('shows whether sending is paused, and why, at scrape time', async () => {
     let status: { paused: boolean; reason?: string } = { paused: false };
     const m = createMetrics({ pauseStatus: () => status });
