@@ -3,7 +3,7 @@ import { keyOf } from '../../shared/iys-record.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import { RECORD_STATES } from '../../shared/enums.ts';
 import { DEADLINE_MS, parseTurkeyTime } from '../../shared/turkey-time.ts';
-import type { Attempt, Doubt, Evidence, NewRecord, StoredRecord, StoredRecordWithEvidence } from './store.ts';
+import type { Attempt, AttemptOutcome, Doubt, Evidence, NewRecord, StoredRecord, StoredRecordWithEvidence } from './store.ts';
 
 /**
  * The column layout both stores share, and the conversions between rows and domain objects.
@@ -43,7 +43,7 @@ export type RecordRow = {
 
 export type AttemptRow = {
   at: number | string;
-  outcome: string;
+  outcome: AttemptOutcome;
   code: number | string | null;
   message: string;
   batch_size: number | string;

@@ -19,6 +19,14 @@ import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
 export const DOUBTS = ['sending', 'lost', 'stored'] as const;
 export type Doubt = (typeof DOUBTS)[number];
 
+/**
+ * The outcome of an attempt line: `sending` before a request goes out, then the client's outcome
+ * class of its answer (iletimerkezi/outcome.ts), or `resolved` when the dispatcher settled a record
+ * in doubt without a request of its own.
+ */
+export const ATTEMPT_OUTCOMES = ['sending', 'accepted', 'records-refused', 'too-many', 'account', 'transient', 'ambiguous', 'resolved'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
 /** Audit evidence kept with each record, as the collector saw the request. */
 export type Evidence = {
   rawRecipient: string;
@@ -72,8 +80,7 @@ export type StoredRecordWithEvidence = StoredRecord & { evidence: Evidence };
 /** One request to iletiMerkezi, as the dispatcher saw it; logged for every record in it. */
 export type Attempt = {
   at: number;
-  /** The outcome class of the client (accepted, records-refused, account, transient, ambiguous, too-many…). */
-  outcome: string;
+  outcome: AttemptOutcome;
   /** The code in the answer's body (or the HTTP status when the body had none). */
   code: number | null;
   message: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { keyOf, type IysRecord } from '../../shared/iys-record.ts';
 import { DEADLINE_MS, formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
-import type { ConsentStore, Evidence, NewRecord } from '../../server/stores/store.ts';
+import type { Attempt, AttemptOutcome, ConsentStore, Evidence, NewRecord } from '../../server/stores/store.ts';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import { PostgresStore } from '../../server/stores/postgres-store.ts';
 import { openStore } from '../../server/stores/open-store.ts';
@@ -91,7 +91,7 @@ async function insertOne(store: ConsentStore, r: NewRecord = rec()): Promise<str
   return (await store.insert([r])).ids[0]!;
 }
 
-const attempt = (message: string) => ({ at: NOW, outcome: 'accepted', code: 200, message, batchSize: 1 });
+const attempt = (message: string): Attempt => ({ at: NOW, outcome: 'accepted', code: 200, message, batchSize: 1 });
 
 // --- the contract --------------------------------------------------------------------------------
 
@@ -412,7 +412,7 @@ describe.each(harnesses)('$name ledger store', (h) => {
       const [a, b, c] = [await insertOne(store), await insertOne(store), await insertOne(store)];
       const doubtOf = async (id: string) => (await store.byIds([id]))[0]!.doubt;
       expect(await doubtOf(a)).toBeNull();
-      const line = { at: NOW, outcome: 'sending', code: null, message: 'sent', batchSize: 3 };
+      const line: Attempt = { at: NOW, outcome: 'sending', code: null, message: 'sent', batchSize: 3 };
       await store.logAttempt([a, b, c], { ...line, doubt: 'sending' });
       expect(await Promise.all([a, b, c].map(doubtOf))).toEqual(['sending', 'sending', 'sending']);
       await store.logAttempt([a, b], { ...line, outcome: 'ambiguous', message: 'no answer', counted: false, doubt: 'lost' });
@@ -434,7 +434,7 @@ describe.each(harnesses)('$name ledger store', (h) => {
     it('finds the requests that got no answer, with every record they carried', async () => {
       const { store } = await h.open();
       const [a, b, c, d] = [await insertOne(store), await insertOne(store), await insertOne(store), await insertOne(store)];
-      const line = (outcome: string, requestId: string | null) => ({ at: NOW, outcome, code: null, message: outcome, batchSize: 2, requestId });
+      const line = (outcome: AttemptOutcome, requestId: string | null) => ({ at: NOW, outcome, code: null, message: outcome, batchSize: 2, requestId });
       // r1: the process died with it on the wire; r2: its answer was lost; r3: answered (refused).
       await store.logAttempt([a, b], line('sending', 'r1'));
       await store.logAttempt([b, c], line('sending', 'r2'));
