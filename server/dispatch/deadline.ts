@@ -1,4 +1,4 @@
-import { DEADLINE_MS } from '../../shared/turkey-time.ts';
+import { DEADLINE_HOURS, DEADLINE_MS } from '../../shared/turkey-time.ts';
 
 /**
  * The deadline's thresholds, in the one place the dispatcher's warnings, /healthz and /metrics
@@ -21,6 +21,9 @@ export const NEAR_DEADLINE_MS = DEADLINE_MS - AGE_WARNINGS_MS[AGE_WARNINGS_MS.le
  * registered late.
  */
 export const SEND_MARGIN_MS = 5 * 60_000;
+
+/** Why a record is marked expired: the `reason` it keeps. */
+export const EXPIRED_REASON = `within ${SEND_MARGIN_MS / 60_000} minutes of (or past) the ${DEADLINE_HOURS}-hour İYS deadline before it could be sent`;
 
 /** Whether a record may no longer be sent: its deadline is within SEND_MARGIN_MS (or past). */
 export function isExpired(record: { deadlineAt: number }, now: number): boolean {

@@ -1,4 +1,5 @@
-import type { DispatcherEvent, DispatcherStatus } from '../dispatch/dispatcher.ts';
+import type { DispatcherStatus } from '../dispatch/dispatcher.ts';
+import type { DispatcherEvent } from '../dispatch/events.ts';
 import type { Metrics, PauseStatus } from './metrics.ts';
 
 /** The dispatcher's onEvent, feeding the metrics: `createDispatcher({ …, onEvent: dispatcherMetrics(metrics) })`. */

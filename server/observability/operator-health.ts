@@ -1,3 +1,4 @@
+import { pauseWordsOf } from '../dispatch/account-gate.ts';
 import { NEAR_DEADLINE_MS } from '../dispatch/deadline.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import type { HealthChecks } from './health.ts';
@@ -11,18 +12,11 @@ import type { PauseStatus } from './metrics.ts';
  * A store that does not answer is the collector's own `store` check.
  */
 
-const ACCOUNT_PAUSES: Record<string, string> = {
-  '401': 'iletiMerkezi answered 401: the API key/hash is wrong or API access is switched off in the panel',
-  '403': 'iletiMerkezi answered 403: no active İYS subscription for this account or brand',
-  '405': 'iletiMerkezi answered 405: the monthly quota is used up',
-  '422': 'iletiMerkezi refused every record and accepted none (422): check IYS_BRAND_CODE and the account; records stay pending',
-};
-
-/** The words /healthz uses for a pause; the reason is what the dispatcher reports (e.g. "401"). */
+/** The words /healthz uses for a pause (the account gate's); the reason is the code the dispatcher reports (e.g. "401"). */
 export function pauseReason(status: PauseStatus): string | null {
   if (!status.paused) return null;
   const reason = String(status.reason ?? 'unknown');
-  return `paused: ${ACCOUNT_PAUSES[reason] ?? reason}`;
+  return `paused: ${pauseWordsOf(reason)?.advice ?? reason}`;
 }
 
 export function addOperatorHealthChecks(

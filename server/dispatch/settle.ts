@@ -1,0 +1,81 @@
+import { maskRecipient } from '../../shared/recipient.ts';
+import { DEADLINE_HOURS } from '../../shared/turkey-time.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ConsentStore, StoredRecord } from '../stores/store.ts';
+import { EXPIRED_REASON, SEND_MARGIN_MS, isExpired } from './deadline.ts';
+import type { DoubtBook } from './doubt-book.ts';
+import { TAKEN_AS_STORED } from './doubt.ts';
+import type { Emit } from './events.ts';
+
+export type SettlerOptions = {
+  store: Pick<ConsentStore, 'logAttempt' | 'markRegistered' | 'markRejected' | 'markExpired'>;
+  logger: Logger;
+  now: () => number;
+  emit: Emit;
+  book: DoubtBook;
+};
+
+/**
+ * The ledger writes that give records their final state (registered, rejected, expired), each apart
+ * with its log line and event. A settled record leaves the pass's `held` ids (when a pass holds it)
+ * and the doubt book.
+ */
+export class Settler {
+  constructor(private readonly opts: SettlerOptions) {}
+
+  async registered(records: StoredRecord[], held?: Set<string>): Promise<void> {
+    const ids = records.map((r) => r.id);
+    const at = this.opts.now();
+    await this.opts.store.markRegistered(ids, at);
+    this.settled(ids, held);
+    this.opts.emit({ type: 'registered', count: ids.length, latenciesMs: records.map((r) => at - r.receivedAt) });
+  }
+
+  async expire(records: StoredRecord[], held?: Set<string>): Promise<void> {
+    if (records.length === 0) return;
+    const { store, logger, now, emit } = this.opts;
+    await store.markExpired(records.map((r) => r.id), EXPIRED_REASON, now());
+    this.settled(records.map((r) => r.id), held);
+    logger.error(
+      { event: 'dispatch.expired', count: records.length, sample: maskRecipient(records[0]!.recipient) },
+      `${records.length} record(s) came within ${SEND_MARGIN_MS / 60_000} minutes of the ${DEADLINE_HOURS}-hour deadline before they could be sent: marked expired`,
+    );
+    emit({ type: 'expired', count: records.length });
+  }
+
+  /** Expires the records whose deadline has come; returns the rest. */
+  async inTime(records: StoredRecord[], held: Set<string>): Promise<StoredRecord[]> {
+    const t = this.opts.now();
+    const late = records.filter((r) => isExpired(r, t));
+    if (late.length === 0) return records;
+    await this.expire(late, held);
+    return records.filter((r) => !isExpired(r, t));
+  }
+
+  /** A record refused on its own: rejected, unless a lost request may have stored it (then the refusal is the duplicate). */
+  async refusedAlone(r: StoredRecord, message: string, held: Set<string>): Promise<void> {
+    const { store, logger, now, emit, book } = this.opts;
+    if (book.inDoubt(r)) {
+      await this.takenAsStored([r], TAKEN_AS_STORED, held);
+      logger.warn({ event: 'dispatch.doubt-resolved', recipient: maskRecipient(r.recipient), type: r.type }, TAKEN_AS_STORED);
+      return;
+    }
+    await store.markRejected([r.id], message, now());
+    this.settled([r.id], held);
+    logger.warn({ event: 'dispatch.rejected', recipient: maskRecipient(r.recipient), type: r.type, status: r.status, message }, 'İYS refused a record');
+    emit({ type: 'rejected', count: 1 });
+  }
+
+  /** Records in doubt judged stored by a lost request: a line saying why (`message`), then registered. */
+  async takenAsStored(records: StoredRecord[], message: string, held: Set<string>): Promise<void> {
+    await this.opts.store.logAttempt(records.map((r) => r.id), {
+      at: this.opts.now(), outcome: 'resolved', code: null, message, batchSize: records.length, counted: false, doubt: 'stored',
+    });
+    await this.registered(records, held);
+  }
+
+  private settled(ids: string[], held: Set<string> | undefined): void {
+    for (const id of ids) held?.delete(id);
+    this.opts.book.forget(ids);
+  }
+}
