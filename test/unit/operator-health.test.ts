@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PAUSE_WORDS } from '../../server/dispatch/account-gate.ts';
 import { pauseReason } from '../../server/observability/operator-health.ts';
 
 describe('the words /healthz uses for a paused dispatcher', () => {
@@ -10,6 +11,12 @@ describe('the words /healthz uses for a paused dispatcher', () => {
     ['599', /^paused: 599$/],
   ])('code %s', (code, words) => {
     expect(pauseReason({ paused: true, reason: code })).toMatch(words);
+  });
+
+  it("are the account gate's, for every code that pauses", () => {
+    for (const [code, words] of Object.entries(PAUSE_WORDS)) {
+      expect(pauseReason({ paused: true, reason: code })).toBe(`paused: ${words.advice}`);
+    }
   });
 
   it('says nothing while sending', () => {
