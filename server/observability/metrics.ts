@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { RECORD_STATES } from '../../shared/enums.ts';
 import { DEADLINE_MS } from '../../shared/turkey-time.ts';
 import { AGE_WARNINGS_MS, ageOf } from '../dispatch/deadline.ts';
+import type { OutcomeKind } from '../iletimerkezi/outcome.ts';
 import type { ConsentStore } from '../stores/store.ts';
 
 /**
@@ -27,7 +28,7 @@ export type Metrics = {
   /** One accepted POST (ingest): time from request to committed records. */
   observeIngest(ms: number): void;
   /** One request to iletiMerkezi: its outcome class, how many records it held, how long it took (when known). */
-  observeRequest(outcome: string, batchSize: number, ms?: number): void;
+  observeRequest(outcome: OutcomeKind, batchSize: number, ms?: number): void;
   /** One record registered: time from the collector receiving it to İYS holding it. */
   observeDispatch(ms: number): void;
   /** The Prometheus text exposition. */
