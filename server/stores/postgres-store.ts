@@ -1,18 +1,23 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import type { KeyBelief } from '../../shared/state-rules.ts';
-import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
+import type { RecordState } from '../../shared/enums.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type {
-  Attempt, ConsentStore, InsertResult, LatestRecord, NewRecord, StoredRecord, StoredRecordWithEvidence,
+  Attempt, ConsentStore, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
-import { postgresSql, quoteIdent, type PostgresSql } from './postgres-sql.ts';
+import { postgresSql, type PostgresSql } from './postgres-sql.ts';
+import { quoteIdent } from './postgres-schema.ts';
 import { newRecordId } from './record-id.ts';
+import { INSERT_COLUMNS } from './schema.ts';
 import {
-  INSERT_COLUMNS, insertValues, numeric, numericOrNull, rowToAttempt, rowToRecord, rowToRecordWithEvidence,
-  groupLost, stateCounts, type AttemptRow, type LostRow, type RecordRow,
+  insertValues, numericOrNull, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type RecordRow,
 } from './row-mapping.ts';
+import {
+  beliefsOf, claimedInOrder, exportPages, groupLost, latestOf, pendingSummaryOf, stateCounts,
+  type BeliefRow, type LatestRow, type LostRow, type PendingSummaryRow,
+} from './row-answers.ts';
 
 export type PostgresStoreOptions = {
   /** The schema holding the tables (created if missing). Tests give each file its own. */
@@ -153,18 +158,9 @@ export class PostgresStore implements ConsentStore {
     return rows.map(rowToRecord);
   }
 
-  async *exportRange(fromMs: number, toMs: number): AsyncIterable<StoredRecordWithEvidence> {
-    // Keyset pagination on (received_at, seq): each page starts after the last row of the one before.
-    let afterAt = fromMs - 1;
-    let afterSeq = Number.MAX_SAFE_INTEGER;
-    for (;;) {
-      const { rows } = await this.pool.query<RecordRow>(this.sql.exportPage, [afterAt, afterSeq, toMs, this.pageSize]);
-      for (const row of rows) yield rowToRecordWithEvidence(row);
-      if (rows.length < this.pageSize) return;
-      const last = rows[rows.length - 1]!;
-      afterAt = numeric(last.received_at);
-      afterSeq = numeric(last.seq);
-    }
+  exportRange(fromMs: number, toMs: number): AsyncIterable<StoredRecordWithEvidence> {
+    return exportPages(fromMs, this.pageSize, async (afterAt, afterSeq) =>
+      (await this.pool.query<RecordRow>(this.sql.exportPage, [afterAt, afterSeq, toMs, this.pageSize])).rows);
   }
 
   async attemptsOf(id: string): Promise<Attempt[]> {
@@ -177,12 +173,9 @@ export class PostgresStore implements ConsentStore {
     return stateCounts(rows);
   }
 
-  async pendingSummary(): Promise<{ count: number; oldestReceivedAt: number | null; earliestDeadlineAt: number | null }> {
-    const { rows } = await this.pool.query<{ count: string; oldest: string | null; earliest: string | null }>(
-      this.sql.pendingSummary,
-    );
-    const row = rows[0]!;
-    return { count: numeric(row.count), oldestReceivedAt: numericOrNull(row.oldest), earliestDeadlineAt: numericOrNull(row.earliest) };
+  async pendingSummary(): Promise<PendingSummary> {
+    const { rows } = await this.pool.query<PendingSummaryRow>(this.sql.pendingSummary);
+    return pendingSummaryOf(rows[0]!);
   }
 
   async ping(): Promise<void> {
@@ -202,29 +195,17 @@ export class PostgresStore implements ConsentStore {
       });
       return res.rows;
     });
-    // RETURNING gives no order guarantee: restore earliest deadline first.
-    rows.sort((a, b) => numeric(a.deadline_at) - numeric(b.deadline_at) || numeric(a.seq) - numeric(b.seq));
-    return rows.map(rowToRecord);
+    return claimedInOrder(rows);
   }
 
   async beliefs(keys: string[]): Promise<Map<string, KeyBelief>> {
-    const out = new Map<string, KeyBelief>();
-    if (keys.length === 0) return out;
-    const { rows } = await this.pool.query<{ key: string; status: ConsentStatus; consent_date: string }>(
-      this.sql.registeredOfKeys, [keys],
-    );
-    for (const r of rows) out.set(r.key, { status: r.status, consentDate: r.consent_date });
-    return out;
+    if (keys.length === 0) return new Map();
+    return beliefsOf((await this.pool.query<BeliefRow>(this.sql.registeredOfKeys, [keys])).rows);
   }
 
   async latestOfKeys(keys: string[]): Promise<Map<string, LatestRecord>> {
-    const out = new Map<string, LatestRecord>();
-    if (keys.length === 0) return out;
-    const { rows } = await this.pool.query<{ key: string; id: string; status: ConsentStatus; consent_date: string; state: LatestRecord['state'] }>(
-      this.sql.latestOfKeys, [keys],
-    );
-    for (const r of rows) out.set(r.key, { id: r.id, status: r.status, consentDate: r.consent_date, state: r.state });
-    return out;
+    if (keys.length === 0) return new Map();
+    return latestOf((await this.pool.query<LatestRow>(this.sql.latestOfKeys, [keys])).rows);
   }
 
   async logAttempt(ids: string[], attempt: Attempt): Promise<void> {
@@ -237,8 +218,7 @@ export class PostgresStore implements ConsentStore {
 
   async lostRequestsOf(ids: string[]): Promise<Map<string, string[]>> {
     if (ids.length === 0) return new Map();
-    const { rows } = await this.pool.query<LostRow>(this.sql.lostRequestsOf, [ids]);
-    return groupLost(rows);
+    return groupLost((await this.pool.query<LostRow>(this.sql.lostRequestsOf, [ids])).rows);
   }
 
   async markRegistered(ids: string[], at: number): Promise<void> {

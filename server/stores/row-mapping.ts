@@ -1,98 +1,60 @@
 import type { IysRecord } from '../../shared/iys-record.ts';
 import { keyOf } from '../../shared/iys-record.ts';
-import type { RecordState } from '../../shared/enums.ts';
-import { RECORD_STATES } from '../../shared/enums.ts';
 import { DEADLINE_MS, parseTurkeyTime } from '../../shared/turkey-time.ts';
-import type { Attempt, AttemptOutcome, Doubt, Evidence, NewRecord, StoredRecord, StoredRecordWithEvidence } from './store.ts';
+import { INSERT_COLUMNS, type ATTEMPTS, type InsertRow, type ReadRow, type RECORDS } from './schema.ts';
+import type { Attempt, Evidence, NewRecord, StoredRecord, StoredRecordWithEvidence } from './store.ts';
 
 /**
- * The column layout both stores share, and the conversions between rows and domain objects.
- * PostgreSQL returns BIGINT as text, SQLite as number: every integer goes through num().
+ * The one mapping between the ledger's rows (schema.ts) and domain objects, for both stores.
+ * PostgreSQL returns BIGINT as text, SQLite as number: every integer goes through numeric().
  */
-export type RecordRow = {
-  seq: number | string;
-  id: string;
-  key: string;
-  recipient: string;
-  recipient_type: string;
-  type: string;
-  status: string;
-  source: string;
-  consent_date: string;
-  consent_ms: number | string;
-  deadline_at: number | string;
-  received_at: number | string;
-  state: string;
-  reason: string | null;
-  attempts: number | string;
-  registered_at: number | string | null;
-  doubt: string | null;
-  raw_recipient: string;
-  client_consent_date: string | null;
-  channels: string;
-  notice_version: string | null;
-  notice_hash: string | null;
-  notice_lang: string | null;
-  page_url: string | null;
-  origin: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  widget_version: string | null;
-  idempotency_key: string | null;
-};
+export type RecordRow = ReadRow<typeof RECORDS>;
+export type AttemptRow = ReadRow<typeof ATTEMPTS>;
 
-export type AttemptRow = {
-  at: number | string;
-  outcome: AttemptOutcome;
-  code: number | string | null;
-  message: string;
-  batch_size: number | string;
-};
-
-/** The values of one new row, in INSERT_COLUMNS order. */
-export const INSERT_COLUMNS = [
-  'id', 'key', 'recipient', 'recipient_type', 'type', 'status', 'source', 'consent_date', 'consent_ms',
-  'deadline_at', 'received_at', 'state', 'attempts', 'raw_recipient', 'client_consent_date', 'channels',
-  'notice_version', 'notice_hash', 'notice_lang', 'page_url', 'origin', 'ip', 'user_agent', 'widget_version',
-  'idempotency_key',
-] as const;
-
-const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
-const numOrNull = (v: number | string | null): number | null => (v === null ? null : num(v));
+export const numeric = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+export const numericOrNull = (v: number | string | null): number | null => (v === null ? null : numeric(v));
 
 /** One collector = one brand, so the key is stored without a brand code. */
 export function recordKey(r: IysRecord): string {
   return keyOf(r);
 }
 
-export function insertValues(id: string, n: NewRecord, idempotencyKey: string | null): unknown[] {
+function insertRow(id: string, n: NewRecord, idempotencyKey: string | null): InsertRow<typeof RECORDS> {
   const { record: r, evidence: e } = n;
   const consentMs = parseTurkeyTime(r.consentDate);
   if (consentMs === undefined) throw new RangeError(`consentDate is not a Turkey time: ${JSON.stringify(r.consentDate)}`);
-  return [
-    id, recordKey(r), r.recipient, r.recipientType, r.type, r.status, r.source, r.consentDate, consentMs,
-    consentMs + DEADLINE_MS, e.receivedAt, 'pending', 0, e.rawRecipient, e.clientConsentDate, e.channels,
-    e.noticeVersion, e.noticeHash, e.noticeLang, e.pageUrl, e.origin, e.ip, e.userAgent, e.widgetVersion,
-    idempotencyKey ?? e.idempotencyKey,
-  ];
+  return {
+    id, key: recordKey(r), recipient: r.recipient, recipient_type: r.recipientType, type: r.type, status: r.status,
+    source: r.source, consent_date: r.consentDate, consent_ms: consentMs, deadline_at: consentMs + DEADLINE_MS,
+    received_at: e.receivedAt, state: 'pending', attempts: 0, raw_recipient: e.rawRecipient,
+    client_consent_date: e.clientConsentDate, channels: e.channels, notice_version: e.noticeVersion,
+    notice_hash: e.noticeHash, notice_lang: e.noticeLang, page_url: e.pageUrl, origin: e.origin, ip: e.ip,
+    user_agent: e.userAgent, widget_version: e.widgetVersion, idempotency_key: idempotencyKey ?? e.idempotencyKey,
+  };
+}
+
+/** The values of one new row, in INSERT_COLUMNS order. Throws RangeError for a consentDate off the Turkey-time format. */
+export function insertValues(id: string, n: NewRecord, idempotencyKey: string | null): unknown[] {
+  const row = insertRow(id, n, idempotencyKey);
+  return INSERT_COLUMNS.map((c) => row[c]);
 }
 
 export function rowToRecord(row: RecordRow): StoredRecord {
   return {
     id: row.id,
     recipient: row.recipient,
-    recipientType: row.recipient_type as IysRecord['recipientType'],
-    type: row.type as IysRecord['type'],
-    status: row.status as IysRecord['status'],
+    recipientType: row.recipient_type,
+    type: row.type,
+    status: row.status,
     source: row.source as IysRecord['source'],
     consentDate: row.consent_date,
-    state: row.state as RecordState,
-    deadlineAt: num(row.deadline_at),
-    receivedAt: num(row.received_at),
-    attempts: num(row.attempts),
+    state: row.state,
+    deadlineAt: numeric(row.deadline_at),
+    receivedAt: numeric(row.received_at),
+    attempts: numeric(row.attempts),
     reason: row.reason,
-    registeredAt: numOrNull(row.registered_at),
-    doubt: row.doubt as Doubt | null,
+    registeredAt: numericOrNull(row.registered_at),
+    doubt: row.doubt,
   };
 }
 
@@ -100,7 +62,7 @@ export function rowToEvidence(row: RecordRow): Evidence {
   return {
     rawRecipient: row.raw_recipient,
     clientConsentDate: row.client_consent_date,
-    receivedAt: num(row.received_at),
+    receivedAt: numeric(row.received_at),
     channels: row.channels,
     noticeVersion: row.notice_version,
     noticeHash: row.notice_hash,
@@ -120,34 +82,10 @@ export function rowToRecordWithEvidence(row: RecordRow): StoredRecordWithEvidenc
 
 export function rowToAttempt(row: AttemptRow): Attempt {
   return {
-    at: num(row.at),
+    at: numeric(row.at),
     outcome: row.outcome,
-    code: numOrNull(row.code),
+    code: numericOrNull(row.code),
     message: row.message,
-    batchSize: num(row.batch_size),
+    batchSize: numeric(row.batch_size),
   };
 }
-
-/** One `sending` line of a lost request (lostRequestsOf). */
-export type LostRow = { request_id: string; record_id: string };
-
-/** Request id → the records it carried, from lostRequestsOf's rows. */
-export function groupLost(rows: LostRow[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const r of rows) out.set(r.request_id, [...(out.get(r.request_id) ?? []), r.record_id]);
-  return out;
-}
-
-export function emptyStateCounts(): Record<RecordState, number> {
-  return Object.fromEntries(RECORD_STATES.map((s) => [s, 0])) as Record<RecordState, number>;
-}
-
-/** Rows of `SELECT state, COUNT(*) AS n … GROUP BY state` to a full record of counts. */
-export function stateCounts(rows: { state: string; n: number | string }[]): Record<RecordState, number> {
-  const counts = emptyStateCounts();
-  for (const r of rows) counts[r.state as RecordState] = num(r.n);
-  return counts;
-}
-
-export const numeric = num;
-export const numericOrNull = numOrNull;

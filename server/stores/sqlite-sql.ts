@@ -1,116 +1,13 @@
+import { ATTEMPT_COLUMNS, INSERT_COLUMNS, RECORD_COLUMNS } from './schema.ts';
+
 /**
- * Every SQL statement of the SQLite store, in one place (as pg-boss keeps its plans). The store
- * prepares each once. Id lists travel as one JSON text parameter, expanded with json_each(), so a
+ * Every SQL statement of the SQLite store, in one place (as pg-boss keeps its plans); its DDL and
+ * migrations are derived from the schema definition (sqlite-schema.ts). The store prepares each
+ * statement once. Id lists travel as one JSON text parameter, expanded with json_each(), so a
  * statement never has to be re-prepared for another list length.
  */
 
-/** Applied in order; PRAGMA user_version holds how many have run. */
-export const MIGRATIONS: string[] = [
-  `
-  CREATE TABLE records (
-    seq                 INTEGER PRIMARY KEY,
-    id                  TEXT    NOT NULL UNIQUE,
-    key                 TEXT    NOT NULL,
-    recipient           TEXT    NOT NULL,
-    recipient_type      TEXT    NOT NULL CHECK (recipient_type IN ('BIREYSEL', 'TACIR')),
-    type                TEXT    NOT NULL CHECK (type IN ('MESAJ', 'EPOSTA', 'ARAMA')),
-    status              TEXT    NOT NULL CHECK (status IN ('ONAY', 'RET')),
-    source              TEXT    NOT NULL,
-    consent_date        TEXT    NOT NULL,
-    consent_ms          INTEGER NOT NULL,
-    deadline_at         INTEGER NOT NULL,
-    received_at         INTEGER NOT NULL,
-    state               TEXT    NOT NULL CHECK (state IN ('pending', 'registered', 'rejected', 'expired')),
-    reason              TEXT,
-    attempts            INTEGER NOT NULL DEFAULT 0,
-    registered_at       INTEGER,
-    settled_at          INTEGER,
-    lease_owner         TEXT,
-    lease_until         INTEGER,
-    not_before          INTEGER,
-    raw_recipient       TEXT    NOT NULL,
-    client_consent_date TEXT,
-    channels            TEXT    NOT NULL,
-    notice_version      TEXT,
-    notice_hash         TEXT,
-    notice_lang         TEXT,
-    page_url            TEXT,
-    origin              TEXT,
-    ip                  TEXT,
-    user_agent          TEXT,
-    widget_version      TEXT,
-    idempotency_key     TEXT
-  ) STRICT;
-  -- The claim query walks pending records by deadline; the head-of-key check looks up pending records of one key.
-  CREATE INDEX records_claim ON records (deadline_at, seq) WHERE state = 'pending';
-  CREATE INDEX records_pending_key ON records (key, consent_ms, seq) WHERE state = 'pending';
-  CREATE INDEX records_registered_key ON records (key, consent_ms) WHERE state = 'registered';
-  CREATE INDEX records_recipient ON records (recipient, consent_ms);
-  CREATE INDEX records_received ON records (received_at, seq);
-  CREATE INDEX records_state ON records (state);
-
-  CREATE TABLE attempts (
-    id          INTEGER PRIMARY KEY,
-    record_id   TEXT    NOT NULL REFERENCES records (id),
-    at          INTEGER NOT NULL,
-    outcome     TEXT    NOT NULL,
-    code        INTEGER,
-    message     TEXT    NOT NULL,
-    batch_size  INTEGER NOT NULL
-  ) STRICT;
-  CREATE INDEX attempts_record ON attempts (record_id, id);
-
-  CREATE TABLE idempotency (
-    key         TEXT    PRIMARY KEY,
-    ids         TEXT    NOT NULL,
-    created_at  INTEGER NOT NULL
-  ) STRICT;
-
-  -- The ledger is append-only evidence: a bug elsewhere must not be able to erase or rewrite it.
-  CREATE TRIGGER records_never_deleted BEFORE DELETE ON records
-  BEGIN SELECT RAISE(ABORT, 'ledger records are never deleted'); END;
-  CREATE TRIGGER records_final_states_stay BEFORE UPDATE OF state ON records
-  WHEN OLD.state <> 'pending' AND NEW.state <> OLD.state
-  BEGIN SELECT RAISE(ABORT, 'only pending records change state'); END;
-  CREATE TRIGGER records_never_rewritten BEFORE UPDATE OF
-    id, key, recipient, recipient_type, type, status, source, consent_date, received_at, raw_recipient,
-    client_consent_date, channels, notice_version, notice_hash, notice_lang, page_url, origin, ip,
-    user_agent, widget_version, idempotency_key ON records
-  BEGIN SELECT RAISE(ABORT, 'ledger records are never rewritten'); END;
-  `,
-  // What each idempotency key stood for (recordsFingerprint): the same key with other records is refused.
-  // Keys stored before this column have none and are honoured as before.
-  `
-  ALTER TABLE idempotency ADD COLUMN fingerprint TEXT;
-  `,
-  // latestOfKeys: the latest live (pending or registered) record of a key.
-  `
-  CREATE INDEX records_live_key ON records (key, consent_ms, seq) WHERE state IN ('pending', 'registered');
-  `,
-  // Which request each attempt line belongs to, so the records of a request whose answer was lost
-  // can be regrouped after a crash (lostRequestsOf). Lines written before this column have none.
-  `
-  ALTER TABLE attempts ADD COLUMN request_id TEXT;
-  CREATE INDEX attempts_request ON attempts (request_id) WHERE request_id IS NOT NULL;
-  `,
-  // Doubt as data (store.ts, DOUBTS): it was a prefix of `reason`. Pending records take theirs from
-  // the old marks; the prefixes leave `reason`, which keeps the plain last answer.
-  `
-  ALTER TABLE records ADD COLUMN doubt TEXT CHECK (doubt IN ('sending', 'lost', 'stored'));
-  UPDATE records SET doubt = CASE
-      WHEN reason = 'sent, no answer recorded yet' THEN 'sending'
-      WHEN reason LIKE '[may be stored] %' THEN 'lost'
-      WHEN reason LIKE '[stored] %' OR reason LIKE '%: taken as stored by that request' THEN 'stored'
-    END
-    WHERE state = 'pending';
-  UPDATE records SET reason = substr(reason, 17) WHERE reason LIKE '[may be stored] %';
-  UPDATE records SET reason = substr(reason, 10) WHERE reason LIKE '[stored] %';
-  `,
-];
-
-const RECORD_COLUMNS = `seq, id, key, recipient, recipient_type, type, status, source, consent_date, consent_ms,
-  deadline_at, received_at, state, reason, attempts, registered_at, doubt, raw_recipient, client_consent_date, channels,
-  notice_version, notice_hash, notice_lang, page_url, origin, ip, user_agent, widget_version, idempotency_key`;
+const RECORD = RECORD_COLUMNS.join(', ');
 
 const IDS = `(SELECT value FROM json_each(@ids))`;
 
@@ -122,19 +19,16 @@ export const SQL = {
     'PRAGMA foreign_keys = ON',
   ],
 
-  insertRecord: `INSERT INTO records (id, key, recipient, recipient_type, type, status, source, consent_date, consent_ms,
-    deadline_at, received_at, state, attempts, raw_recipient, client_consent_date, channels, notice_version, notice_hash,
-    notice_lang, page_url, origin, ip, user_agent, widget_version, idempotency_key)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertRecord: `INSERT INTO records (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
   findIdempotency: `SELECT ids, fingerprint FROM idempotency WHERE key = ?`,
   insertIdempotency: `INSERT INTO idempotency (key, ids, created_at, fingerprint) VALUES (?, ?, ?, ?)`,
 
-  byRecipient: `SELECT ${RECORD_COLUMNS} FROM records WHERE recipient = ? ORDER BY consent_ms, seq`,
-  byIds: `SELECT ${RECORD_COLUMNS} FROM records WHERE id IN ${IDS} ORDER BY seq`,
-  exportPage: `SELECT ${RECORD_COLUMNS} FROM records
+  byRecipient: `SELECT ${RECORD} FROM records WHERE recipient = ? ORDER BY consent_ms, seq`,
+  byIds: `SELECT ${RECORD} FROM records WHERE id IN ${IDS} ORDER BY seq`,
+  exportPage: `SELECT ${RECORD} FROM records
     WHERE received_at < @to AND (received_at > @afterAt OR (received_at = @afterAt AND seq > @afterSeq))
     ORDER BY received_at, seq LIMIT @limit`,
-  attemptsOf: `SELECT at, outcome, code, message, batch_size FROM attempts WHERE record_id = ? ORDER BY id`,
+  attemptsOf: `SELECT ${ATTEMPT_COLUMNS.join(', ')} FROM attempts WHERE record_id = ? ORDER BY id`,
   countByState: `SELECT state, COUNT(*) AS n FROM records GROUP BY state`,
   pendingSummary: `SELECT COUNT(*) AS count, MIN(received_at) AS oldest, MIN(deadline_at) AS earliest
     FROM records WHERE state = 'pending'`,
@@ -160,7 +54,7 @@ export const SQL = {
             AND (e.consent_ms < r.consent_ms OR (e.consent_ms = r.consent_ms AND e.seq < r.seq) OR e.lease_until > @now))
       ORDER BY r.deadline_at, r.seq
       LIMIT @limit)
-    RETURNING ${RECORD_COLUMNS}`,
+    RETURNING ${RECORD}`,
   registeredOfKeys: `SELECT key, status, consent_date FROM records INDEXED BY records_registered_key
     WHERE state = 'registered' AND key IN (SELECT value FROM json_each(@keys))
     ORDER BY key, consent_ms DESC, seq DESC`,
@@ -191,7 +85,7 @@ export const SQL = {
     WHERE state = 'pending' AND lease_owner = @owner AND id IN ${IDS}`,
   extendLease: `UPDATE records SET lease_until = @until
     WHERE state = 'pending' AND lease_owner = @owner AND id IN ${IDS}`,
-  overdue: `SELECT ${RECORD_COLUMNS} FROM records INDEXED BY records_claim
+  overdue: `SELECT ${RECORD} FROM records INDEXED BY records_claim
     WHERE state = 'pending' AND deadline_at <= @now AND COALESCE(lease_until, 0) <= @now
     ORDER BY deadline_at, seq LIMIT @limit`,
   nextWakeAt: `SELECT MIN(MAX(COALESCE(not_before, 0), COALESCE(lease_until, 0))) AS at FROM records

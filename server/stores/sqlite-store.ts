@@ -1,17 +1,18 @@
 import Database from 'better-sqlite3';
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { RecordState } from '../../shared/enums.ts';
-import type { ConsentStatus } from '../../shared/enums.ts';
 import type {
-  Attempt, ConsentStore, InsertResult, LatestRecord, NewRecord, StoredRecord, StoredRecordWithEvidence,
+  Attempt, ConsentStore, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
-import { MIGRATIONS, SQL } from './sqlite-sql.ts';
+import { SQL } from './sqlite-sql.ts';
+import { MIGRATIONS } from './sqlite-schema.ts';
 import { newRecordId } from './record-id.ts';
+import { insertValues, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type RecordRow } from './row-mapping.ts';
 import {
-  insertValues, rowToAttempt, rowToRecord, rowToRecordWithEvidence, stateCounts,
-  groupLost, type AttemptRow, type LostRow, type RecordRow,
-} from './row-mapping.ts';
+  beliefsOf, claimedInOrder, exportPages, groupLost, latestOf, pendingSummaryOf, stateCounts,
+  type BeliefRow, type LatestRow, type LostRow, type PendingSummaryRow,
+} from './row-answers.ts';
 
 export type SqliteStoreOptions = {
   /** Rows per page of exportRange. */
@@ -177,18 +178,9 @@ export class SqliteStore implements ConsentStore {
     return (this.need().byIds.all({ ids: JSON.stringify(ids) }) as RecordRow[]).map(rowToRecord);
   }
 
-  async *exportRange(fromMs: number, toMs: number): AsyncIterable<StoredRecordWithEvidence> {
-    // Keyset pagination on (received_at, seq): each page starts after the last row of the one before.
-    let afterAt = fromMs - 1;
-    let afterSeq = Number.MAX_SAFE_INTEGER;
-    for (;;) {
-      const rows = this.need().exportPage.all({ to: toMs, afterAt, afterSeq, limit: this.pageSize }) as RecordRow[];
-      for (const row of rows) yield rowToRecordWithEvidence(row);
-      if (rows.length < this.pageSize) return;
-      const last = rows[rows.length - 1]!;
-      afterAt = Number(last.received_at);
-      afterSeq = Number(last.seq);
-    }
+  exportRange(fromMs: number, toMs: number): AsyncIterable<StoredRecordWithEvidence> {
+    return exportPages(fromMs, this.pageSize, (afterAt, afterSeq) =>
+      this.need().exportPage.all({ to: toMs, afterAt, afterSeq, limit: this.pageSize }) as RecordRow[]);
   }
 
   async attemptsOf(id: string): Promise<Attempt[]> {
@@ -199,9 +191,8 @@ export class SqliteStore implements ConsentStore {
     return stateCounts(this.need().countByState.all() as { state: string; n: number }[]);
   }
 
-  async pendingSummary(): Promise<{ count: number; oldestReceivedAt: number | null; earliestDeadlineAt: number | null }> {
-    const row = this.need().pendingSummary.get() as { count: number; oldest: number | null; earliest: number | null };
-    return { count: row.count, oldestReceivedAt: row.oldest, earliestDeadlineAt: row.earliest };
+  async pendingSummary(): Promise<PendingSummary> {
+    return pendingSummaryOf(this.need().pendingSummary.get() as PendingSummaryRow);
   }
 
   async ping(): Promise<void> {
@@ -215,30 +206,17 @@ export class SqliteStore implements ConsentStore {
     const rows = this.need().claim.all({
       owner: opts.owner, until: opts.now + opts.leaseMs, now: opts.now, limit: opts.limit,
     }) as RecordRow[];
-    // RETURNING gives no order guarantee: restore earliest deadline first.
-    rows.sort((a, b) => Number(a.deadline_at) - Number(b.deadline_at) || Number(a.seq) - Number(b.seq));
-    return rows.map(rowToRecord);
+    return claimedInOrder(rows);
   }
 
   async beliefs(keys: string[]): Promise<Map<string, KeyBelief>> {
-    const out = new Map<string, KeyBelief>();
-    if (keys.length === 0) return out;
-    const rows = this.need().registeredOfKeys.all({ keys: JSON.stringify(keys) }) as {
-      key: string; status: ConsentStatus; consent_date: string;
-    }[];
-    // Ordered newest first within each key: the first row seen is the belief.
-    for (const r of rows) if (!out.has(r.key)) out.set(r.key, { status: r.status, consentDate: r.consent_date });
-    return out;
+    if (keys.length === 0) return new Map();
+    return beliefsOf(this.need().registeredOfKeys.all({ keys: JSON.stringify(keys) }) as BeliefRow[]);
   }
 
   async latestOfKeys(keys: string[]): Promise<Map<string, LatestRecord>> {
-    const out = new Map<string, LatestRecord>();
-    if (keys.length === 0) return out;
-    const rows = this.need().latestOfKeys.all({ keys: JSON.stringify(keys) }) as {
-      key: string; id: string; status: ConsentStatus; consent_date: string; state: LatestRecord['state'];
-    }[];
-    for (const r of rows) out.set(r.key, { id: r.id, status: r.status, consentDate: r.consent_date, state: r.state });
-    return out;
+    if (keys.length === 0) return new Map();
+    return latestOf(this.need().latestOfKeys.all({ keys: JSON.stringify(keys) }) as LatestRow[]);
   }
 
   async logAttempt(ids: string[], attempt: Attempt): Promise<void> {
@@ -258,8 +236,8 @@ export class SqliteStore implements ConsentStore {
   }
 
   async lostRequestsOf(ids: string[]): Promise<Map<string, string[]>> {
-    const rows = ids.length === 0 ? [] : this.need().lostRequestsOf.all({ ids: JSON.stringify(ids) }) as LostRow[];
-    return groupLost(rows);
+    if (ids.length === 0) return new Map();
+    return groupLost(this.need().lostRequestsOf.all({ ids: JSON.stringify(ids) }) as LostRow[]);
   }
 
   async markRegistered(ids: string[], at: number): Promise<void> {

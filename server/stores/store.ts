@@ -20,11 +20,14 @@ export const DOUBTS = ['sending', 'lost', 'stored'] as const;
 export type Doubt = (typeof DOUBTS)[number];
 
 /**
- * The outcome of an attempt line: `sending` before a request goes out, then the client's outcome
- * class of its answer (iletimerkezi/outcome.ts), or `resolved` when the dispatcher settled a record
- * in doubt without a request of its own.
+ * What an attempt line says happened: the outcome classes of the iletiMerkezi client (SendOutcome's
+ * kinds, iletimerkezi/outcome.ts: the dispatcher logs `outcome.kind`, so tsc holds them to this list),
+ * plus the dispatcher's own lines: `sending` (a request went out, its answer not yet recorded) and
+ * `resolved` (a record in doubt judged stored). The ledger's CHECK on attempts.outcome is this list.
  */
-export const ATTEMPT_OUTCOMES = ['sending', 'accepted', 'records-refused', 'too-many', 'account', 'transient', 'ambiguous', 'resolved'] as const;
+export const ATTEMPT_OUTCOMES = [
+  'accepted', 'records-refused', 'too-many', 'account', 'transient', 'ambiguous', 'sending', 'resolved',
+] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** Audit evidence kept with each record, as the collector saw the request. */
@@ -76,6 +79,9 @@ export function publicReason(r: Pick<StoredRecord, 'state' | 'reason'>): string 
 }
 
 export type StoredRecordWithEvidence = StoredRecord & { evidence: Evidence };
+
+/** How many records are pending, the earliest receive time and the earliest deadline among them. */
+export type PendingSummary = { count: number; oldestReceivedAt: number | null; earliestDeadlineAt: number | null };
 
 /** One request to iletiMerkezi, as the dispatcher saw it; logged for every record in it. */
 export type Attempt = {
@@ -135,7 +141,7 @@ export interface ConsentStore {
   attemptsOf(id: string): Promise<Attempt[]>;
   countByState(): Promise<Record<RecordState, number>>;
   /** The pending record with the earliest receive time and the one with the earliest deadline. */
-  pendingSummary(): Promise<{ count: number; oldestReceivedAt: number | null; earliestDeadlineAt: number | null }>;
+  pendingSummary(): Promise<PendingSummary>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;
 

@@ -9,8 +9,6 @@ import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import { PostgresStore } from '../../server/stores/postgres-store.ts';
 import { openStore } from '../../server/stores/open-store.ts';
 import { IdempotencyKeyReusedError } from '../../server/stores/idempotency.ts';
-import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../server/stores/sqlite-sql.ts';
-import { postgresSql } from '../../server/stores/postgres-sql.ts';
 import { PG_URL, pgAvailable, testSchema } from '../helpers/pg.ts';
 
 /** The one contract both ledger adapters keep: the same tests, run against each. */
@@ -434,7 +432,7 @@ describe.each(harnesses)('$name ledger store', (h) => {
     it('finds the requests that got no answer, with every record they carried', async () => {
       const { store } = await h.open();
       const [a, b, c, d] = [await insertOne(store), await insertOne(store), await insertOne(store), await insertOne(store)];
-      const line = (outcome: AttemptOutcome, requestId: string | null) => ({ at: NOW, outcome, code: null, message: outcome, batchSize: 2, requestId });
+      const line = (outcome: AttemptOutcome, requestId: string | null): Attempt => ({ at: NOW, outcome, code: null, message: outcome, batchSize: 2, requestId });
       // r1: the process died with it on the wire; r2: its answer was lost; r3: answered (refused).
       await store.logAttempt([a, b], line('sending', 'r1'));
       await store.logAttempt([b, c], line('sending', 'r2'));
@@ -574,126 +572,6 @@ describe('SQLite group commit', () => {
     } finally {
       db.close();
     }
-  });
-
-  it('refuses to delete or rewrite a ledger row, even by hand', async () => {
-    const path = join(tmpRoot, 'guard.db');
-    const store = await track(new SqliteStore(path));
-    const id = await insertOne(store);
-    await store.markRegistered([id], NOW);
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(path);
-    try {
-      expect(() => db.prepare('DELETE FROM records').run()).toThrow(/never deleted/);
-      expect(() => db.prepare(`UPDATE records SET recipient = 'x'`).run()).toThrow(/never rewritten/);
-      expect(() => db.prepare(`UPDATE records SET state = 'pending'`).run()).toThrow(/only pending/);
-    } finally {
-      db.close();
-    }
-  });
-});
-
-describe.runIf(pgAvailable)('PostgreSQL ledger guard', () => {
-  it('refuses to delete or rewrite a ledger row, even by hand', async () => {
-    const schema = testSchema();
-    const store = await track(new PostgresStore(PG_URL, { schema }));
-    const id = await insertOne(store);
-    await store.markRegistered([id], NOW);
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await expect(client.query(`DELETE FROM "${schema}".records`)).rejects.toThrow(/never deleted/);
-      await expect(client.query(`UPDATE "${schema}".records SET recipient = 'x'`)).rejects.toThrow(/never rewritten/);
-      await expect(client.query(`UPDATE "${schema}".records SET state = 'pending'`)).rejects.toThrow(/only pending/);
-    } finally {
-      await client.end();
-    }
-  });
-});
-
-/** A key stored by the first schema (before fingerprints) is honoured for any records: there is nothing to compare. */
-describe('idempotency keys stored before fingerprints', () => {
-  it('SQLite: migrates a version-1 file and still answers its old keys', async () => {
-    const path = join(tmpRoot, 'v1.db');
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(path);
-    db.exec(SQLITE_MIGRATIONS[0]!);
-    db.pragma('user_version = 1');
-    db.prepare('INSERT INTO idempotency (key, ids, created_at) VALUES (?, ?, ?)').run('old-key', JSON.stringify(['01OLD']), NOW);
-    db.close();
-    const store = await track(new SqliteStore(path));
-    expect(await store.insert([rec()], 'old-key')).toEqual({ ids: ['01OLD'], duplicate: true });
-    await store.insert([rec()], 'new-key');
-    await expect(store.insert([rec()], 'new-key')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
-  });
-
-  it.runIf(pgAvailable)('PostgreSQL: migrates a version-1 schema and still answers its old keys', async () => {
-    const schema = testSchema();
-    const sql = postgresSql(schema);
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await client.query(sql.createSchema);
-      await client.query(sql.createMigrations);
-      await client.query(sql.migrations[0]!);
-      await client.query(sql.recordMigration, [1, NOW]);
-      await client.query(`INSERT INTO "${schema}".idempotency (key, ids, created_at) VALUES ($1, $2, $3)`, ['old-key', JSON.stringify(['01OLD']), NOW]);
-    } finally {
-      await client.end();
-    }
-    const store = await track(new PostgresStore(PG_URL, { schema, poolSize: 2 }));
-    expect(await store.insert([rec()], 'old-key')).toEqual({ ids: ['01OLD'], duplicate: true });
-    await store.insert([rec()], 'new-key');
-    await expect(store.insert([rec()], 'new-key')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
-  });
-});
-
-/** Doubt was a prefix of `reason` before it was a column: a ledger of that time keeps every record's doubt. */
-describe('doubt marks written before the doubt column', () => {
-  const MARKED = [
-    ['sent, no answer recorded yet', 'sending', 'sent, no answer recorded yet'],
-    ['[may be stored] Service Unavailable', 'lost', 'Service Unavailable'],
-    ['[stored] İşlem başarılı', 'stored', 'İşlem başarılı'],
-    ['refused alone after a request carrying it got no answer: taken as stored by that request', 'stored', 'refused alone after a request carrying it got no answer: taken as stored by that request'],
-    ['Aylık kota aşıldı', null, 'Aylık kota aşıldı'],
-  ] as const;
-
-  it('SQLite: migrates a version-4 file', async () => {
-    const path = join(tmpRoot, 'v4.db');
-    const old = await track(new SqliteStore(path));
-    const ids = await Promise.all(MARKED.map(() => insertOne(old)));
-    await old.close();
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(path);
-    db.exec('ALTER TABLE records DROP COLUMN doubt');
-    db.pragma('user_version = 4');
-    MARKED.forEach(([reason], i) => db.prepare('UPDATE records SET reason = ? WHERE id = ?').run(reason, ids[i]));
-    db.close();
-    const store = await track(new SqliteStore(path));
-    const byId = new Map((await store.byIds(ids)).map((r) => [r.id, r]));
-    MARKED.forEach(([, doubt, reason], i) => expect(byId.get(ids[i]!)).toMatchObject({ doubt, reason }));
-  });
-
-  it.runIf(pgAvailable)('PostgreSQL: migrates a version-3 schema', async () => {
-    const schema = testSchema();
-    const old = await track(new PostgresStore(PG_URL, { schema, poolSize: 2 }));
-    const ids = await Promise.all(MARKED.map(() => insertOne(old)));
-    await old.close();
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await client.query(`ALTER TABLE "${schema}".records DROP COLUMN doubt`);
-      await client.query(`DELETE FROM "${schema}".schema_migrations WHERE version > 3`);
-      for (const [i, [reason]] of MARKED.entries()) await client.query(`UPDATE "${schema}".records SET reason = $1 WHERE id = $2`, [reason, ids[i]]);
-    } finally {
-      await client.end();
-    }
-    const store = await track(new PostgresStore(PG_URL, { schema, poolSize: 2 }));
-    const byId = new Map((await store.byIds(ids)).map((r) => [r.id, r]));
-    MARKED.forEach(([, doubt, reason], i) => expect(byId.get(ids[i]!)).toMatchObject({ doubt, reason }));
   });
 });
 
