@@ -20,14 +20,11 @@ export const DOUBTS = ['sending', 'lost', 'stored'] as const;
 export type Doubt = (typeof DOUBTS)[number];
 
 /**
- * What an attempt line says happened: the outcome classes of the iletiMerkezi client (SendOutcome's
- * kinds, iletimerkezi/outcome.ts: the dispatcher logs `outcome.kind`, so tsc holds them to this list),
- * plus the dispatcher's own lines: `sending` (a request went out, its answer not yet recorded) and
- * `resolved` (a record in doubt judged stored). The ledger's CHECK on attempts.outcome is this list.
+ * The outcome of an attempt line: `sending` before a request goes out, then the client's outcome
+ * class of its answer (iletimerkezi/outcome.ts), or `resolved` when the dispatcher settled a record
+ * in doubt without a request of its own.
  */
-export const ATTEMPT_OUTCOMES = [
-  'accepted', 'records-refused', 'too-many', 'account', 'transient', 'ambiguous', 'sending', 'resolved',
-] as const;
+export const ATTEMPT_OUTCOMES = ['sending', 'accepted', 'records-refused', 'too-many', 'account', 'transient', 'ambiguous', 'resolved'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** Audit evidence kept with each record, as the collector saw the request. */

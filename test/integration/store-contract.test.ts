@@ -432,7 +432,7 @@ describe.each(harnesses)('$name ledger store', (h) => {
     it('finds the requests that got no answer, with every record they carried', async () => {
       const { store } = await h.open();
       const [a, b, c, d] = [await insertOne(store), await insertOne(store), await insertOne(store), await insertOne(store)];
-      const line = (outcome: AttemptOutcome, requestId: string | null): Attempt => ({ at: NOW, outcome, code: null, message: outcome, batchSize: 2, requestId });
+      const line = (outcome: AttemptOutcome, requestId: string | null) => ({ at: NOW, outcome, code: null, message: outcome, batchSize: 2, requestId });
       // r1: the process died with it on the wire; r2: its answer was lost; r3: answered (refused).
       await store.logAttempt([a, b], line('sending', 'r1'));
       await store.logAttempt([b, c], line('sending', 'r2'));
