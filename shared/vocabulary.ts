@@ -27,5 +27,12 @@ export const SOURCES = [
   'HS_2015',
 ] as const;
 
+/**
+ * Sources İYS itself records when the citizen acts through its own channels: the RET short message
+ * to 3338, the İYS call centre, the web site and e-Devlet, the mobile app, a short link. İYS may show
+ * them in a read-back; a brand never sends one, so they are kept apart from SOURCES.
+ */
+export const IYS_SIDE_SOURCES = ['IYS_3338', 'IYS_CM', 'IYS_WEB', 'IYS_MOBIL', 'IYS_KISA_LINK'] as const;
+
 /** The ledger's belief about a record's fate. */
 export const RECORD_STATES = ['pending', 'registered', 'rejected', 'expired'] as const;

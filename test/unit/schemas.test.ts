@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { batchEnvelopeSchema } from '../../shared/admin-api.ts';
 import { batchRecordSchema, consentBodySchema, errorBodySchema } from '../../shared/consent-body.ts';
-import { consentCreateRequestSchema, consentCreateResponseSchema } from '../../shared/iletimerkezi.ts';
+import { IYS_SIDE_SOURCES, SOURCES, registrySourceSchema, sourceSchema } from '../../shared/enums.ts';
+import {
+  consentCreateRequestSchema,
+  consentCreateResponseSchema,
+  consentShowQuerySchema,
+  consentShowRequestSchema,
+  consentShowResponseSchema,
+  shownConsentSchema,
+} from '../../shared/iletimerkezi.ts';
+import { iysRecordSchema } from '../../shared/iys-record.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
 
 const body = {
@@ -92,6 +101,54 @@ describe('iletiMerkezi envelope', () => {
   });
   it('refuses an answer without a status', () => {
     expect(consentCreateResponseSchema.safeParse({ response: {} }).success).toBe(false);
+  });
+});
+
+describe('İYS-side sources: readable, never sendable', () => {
+  const record = { recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'RET', consentDate: '2026-04-30 09:15:42' };
+  it.each(IYS_SIDE_SOURCES)('%s is a source İYS may show, and no brand may send it', (source) => {
+    expect(registrySourceSchema.safeParse(source).success).toBe(true);
+    expect(sourceSchema.safeParse(source).success).toBe(false);
+    expect(iysRecordSchema.safeParse({ ...record, source }).success).toBe(false);
+    expect(batchRecordSchema.safeParse({ ...record, source }).success).toBe(false);
+    const envelope = { request: { authentication: { key: 'k', hash: 'h' }, consent: { brandCode: 1, list: [{ ...record, source }] } } };
+    expect(toFieldIssues(consentCreateRequestSchema.safeParse(envelope).error!).map((i) => i.path)).toEqual(['request.consent.list.0.source']);
+  });
+  it('every HS_* source is readable too, and the two lists do not overlap', () => {
+    for (const source of SOURCES) expect(registrySourceSchema.safeParse(source).success).toBe(true);
+    expect(SOURCES.filter((s) => (IYS_SIDE_SOURCES as readonly string[]).includes(s))).toEqual([]);
+  });
+});
+
+describe('iletiMerkezi consent/show', () => {
+  const key = { recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ' };
+  it('accepts a normalised key, phone or e-mail', () => {
+    expect(consentShowQuerySchema.safeParse(key).success).toBe(true);
+    expect(consentShowQuerySchema.safeParse({ recipient: 'ayse@example.com', recipientType: 'TACIR', type: 'EPOSTA' }).success).toBe(true);
+    expect(consentShowRequestSchema.safeParse({ request: { authentication: { key: 'k', hash: 'h' }, consent: { brandCode: '1234', ...key } } }).success).toBe(true);
+  });
+  it.each([
+    ['an unnormalised phone', { recipient: '0532 123 45 67' }, 'recipient', /normalised/],
+    ['an e-mail in upper case', { recipient: 'Ayse@example.com', type: 'EPOSTA' }, 'recipient', /lower-case/],
+    ['MESAJ to a landline', { recipient: '+902121234567' }, 'recipient', /mobile/],
+    ['EPOSTA to a phone', { type: 'EPOSTA' }, 'recipient', /e-mail/],
+    ['ARAMA to an e-mail', { recipient: 'ayse@example.com', type: 'ARAMA' }, 'recipient', /phone/],
+    ['an unknown recipient type', { recipientType: 'KURUM' }, 'recipientType', /BIREYSEL/],
+  ])('refuses %s, naming %s', (_n, over, path, message) => {
+    const r = consentShowQuerySchema.safeParse({ ...key, ...over });
+    expect(r.success).toBe(false);
+    expect(toFieldIssues(r.error!)).toContainEqual({ path, message: expect.stringMatching(message) });
+    const envelope = { request: { authentication: { key: 'k', hash: 'h' }, consent: { brandCode: 1, ...key, ...over } } };
+    expect(toFieldIssues(consentShowRequestSchema.safeParse(envelope).error!).map((i) => i.path)).toContain(`request.consent.${path}`);
+  });
+  it('reads a record tolerantly: only status, source and consentDate are required, other fields kept', () => {
+    const r = shownConsentSchema.parse({ status: 'RET', source: 'IYS_WEB', consentDate: '2026-05-01 10:00:00', transactionId: 't-1', retailerAccess: [] });
+    expect(r).toEqual({ status: 'RET', source: 'IYS_WEB', consentDate: '2026-05-01 10:00:00', transactionId: 't-1', retailerAccess: [] });
+    expect(shownConsentSchema.safeParse({ status: 'RET', source: 'IYS_WEB' }).success).toBe(false);
+  });
+  it('reads the status of an answer whatever its consent holds', () => {
+    expect(consentShowResponseSchema.parse({ response: { status: { code: '422', message: 'x' } } }).response.status.code).toBe(422);
+    expect(consentShowResponseSchema.parse({ response: { status: { code: 200, message: 'x' }, consent: 'garbage' } }).response.consent).toBe('garbage');
   });
 });
 
