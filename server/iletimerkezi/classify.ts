@@ -44,7 +44,7 @@ function classifyAnswer(a: Extract<Exchange, { kind: 'answered' }>): SendOutcome
   const body = parseBody(a.bodyText);
   const retryAfterMs = parseRetryAfter(a.retryAfter, a.nowMs);
   if (body) return byCode(body.code, body.message, retryAfterMs);
-  const excerpt = (a.bodyText ?? '').slice(0, 200).replace(/\s+/g, ' ').trim();
+  const excerpt = excerptOf(a.bodyText);
   const why = `HTTP ${a.httpStatus} without a readable response.status.code${excerpt ? `: ${excerpt}` : ''}`;
   // An unreadable 200 is never an acceptance, but nor is it proof that nothing was stored: the
   // service may have stored the request and its answer been mangled on the way (a proxy, a cut
@@ -92,15 +92,23 @@ function withRetry(outcome: Extract<SendOutcome, { kind: 'transient' }>, retryAf
 }
 
 function parseBody(text: string | undefined): { code: number; message: string } | undefined {
+  const parsed = consentCreateResponseSchema.safeParse(parseJson(text));
+  return parsed.success ? parsed.data.response.status : undefined;
+}
+
+/** The body as JSON; undefined when empty or not JSON. */
+export function parseJson(text: string | undefined): unknown {
   if (text === undefined || text.trim() === '') return undefined;
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
-  const parsed = consentCreateResponseSchema.safeParse(json);
-  return parsed.success ? parsed.data.response.status : undefined;
+}
+
+/** The start of an answer, on one line, to keep with an outcome that could not read it. */
+export function excerptOf(text: string | undefined): string {
+  return (text ?? '').slice(0, 200).replace(/\s+/g, ' ').trim();
 }
 
 /** Retry-After as delta-seconds or an HTTP-date, in milliseconds from nowMs; undefined if absent or unreadable. */
@@ -118,7 +126,7 @@ function errorCode(error: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = errorCode(error);
     return `${error.name}${code ? ` ${code}` : ''}: ${error.message}`;

@@ -1,11 +1,17 @@
 import { Pool, type Dispatcher } from 'undici';
-import type { ConsentCreateRequest } from '../../shared/iletimerkezi.ts';
+import { consentShowQuerySchema, type ConsentCreateRequest, type ConsentShowQuery, type ConsentShowRequest } from '../../shared/iletimerkezi.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
+import { maskRecipient } from '../../shared/recipient.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
+import { classifyShow } from './classify-show.ts';
 import { classify, type Exchange } from './classify.ts';
-import type { ConsentSender, SendOutcome } from './outcome.ts';
+import type { ConsentReader, ConsentSender, SendOutcome, ShowOutcome } from './outcome.ts';
 
 export const CONSENT_CREATE_PATH = '/v1/consent/create/json';
+export const CONSENT_SHOW_PATH = '/v1/consent/show/json';
+
+/** consent/create for the dispatcher and consent/show for read-back, on one pool; close() closes both. */
+export type IletiMerkeziClient = ConsentSender & ConsentReader;
 
 export interface IletiMerkeziClientOptions {
   /** e.g. https://api.iletimerkezi.com, or a sandbox mounted under a path: http://127.0.0.1:8787/sandbox */
@@ -37,13 +43,14 @@ export function createIletiMerkeziPool(opts: Pick<IletiMerkeziClientOptions, 'ba
 }
 
 /**
- * The one client of iletiMerkezi's consent/create. Every call with records ends in a SendOutcome,
- * never a throw: the dispatcher decides what to do with each class. An empty list is a caller's bug.
+ * The one client of iletiMerkezi. Every send with records ends in a SendOutcome and every show in a
+ * ShowOutcome, never a throw: the caller decides what to do with each class. An empty list, or a
+ * query that is not a normalised key, is a caller's bug and throws.
  */
-export function createIletiMerkeziClient(opts: IletiMerkeziClientOptions): ConsentSender {
+export function createIletiMerkeziClient(opts: IletiMerkeziClientOptions): IletiMerkeziClient {
   const base = new URL(opts.baseUrl);
   const origin = base.origin;
-  const path = base.pathname.replace(/\/+$/, '') + CONSENT_CREATE_PATH;
+  const prefix = base.pathname.replace(/\/+$/, '');
   const headersTimeout = opts.headersTimeoutMs ?? 30_000;
   const bodyTimeout = opts.bodyTimeoutMs ?? 30_000;
   const ownsDispatcher = opts.dispatcher === undefined;
@@ -52,18 +59,20 @@ export function createIletiMerkeziClient(opts: IletiMerkeziClientOptions): Conse
   // Defence in depth: a service that echoes the request must not leak the credentials through us.
   const secrets = [opts.apiKey, opts.apiHash].filter((s) => s.length >= 4);
   const scrub = (text: string) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
+  const authentication = { key: opts.apiKey, hash: opts.apiHash };
+  const call = (path: string, body: Buffer) => post(dispatcher, { origin, path: prefix + path, body, headersTimeout, bodyTimeout });
 
   async function send(records: IysRecord[]): Promise<SendOutcome> {
     if (records.length === 0) throw new RangeError('send() needs at least one record');
     const envelope: ConsentCreateRequest = {
       request: {
-        authentication: { key: opts.apiKey, hash: opts.apiHash },
+        authentication,
         consent: { brandCode: opts.brandCode, list: records },
       },
     };
     const body = Buffer.from(JSON.stringify(envelope), 'utf8');
     const started = Date.now();
-    const exchange = await post(dispatcher, { origin, path, body, headersTimeout, bodyTimeout });
+    const exchange = await call(CONSENT_CREATE_PATH, body);
     const raw = classify(exchange);
     const outcome = { ...raw, message: scrub(raw.message) } as SendOutcome;
     logger.info(
@@ -73,8 +82,31 @@ export function createIletiMerkeziClient(opts: IletiMerkeziClientOptions): Conse
     return outcome;
   }
 
+  async function show(query: ConsentShowQuery): Promise<ShowOutcome> {
+    const parsed = consentShowQuerySchema.safeParse(query);
+    if (!parsed.success) {
+      throw new RangeError(`show() needs a valid key: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const key = parsed.data;
+    const envelope: ConsentShowRequest = { request: { authentication, consent: { brandCode: opts.brandCode, ...key } } };
+    const started = Date.now();
+    const exchange = await call(CONSENT_SHOW_PATH, Buffer.from(JSON.stringify(envelope), 'utf8'));
+    // Scrubbed before reading, so neither the excerpt nor an extra can carry an echoed credential.
+    const readable = exchange.kind === 'answered' && exchange.bodyText !== undefined ? { ...exchange, bodyText: scrub(exchange.bodyText) } : exchange;
+    const raw = classifyShow(readable, key);
+    const outcome = { ...raw, message: scrub(raw.message) } as ShowOutcome;
+    const masked = maskRecipient(key.recipient);
+    const seen = outcome.kind === 'found' ? `${outcome.consent.status} ${outcome.consent.source} ${outcome.consent.consentDate}: ` : '';
+    logger.info(
+      { event: 'iletimerkezi.show', recipient: masked, recipientType: key.recipientType, type: key.type, kind: outcome.kind, code: outcome.code, ms: Date.now() - started },
+      `consent/show: ${outcome.kind}${outcome.code !== null ? ` ${outcome.code}` : ''}: ${seen}${outcome.message.split(key.recipient).join(masked)}`,
+    );
+    return outcome;
+  }
+
   return {
     send,
+    show,
     async close() {
       if (ownsDispatcher) await dispatcher.close();
     },

@@ -1,3 +1,5 @@
+import type { ConsentStatus, RegistrySource } from '../../shared/enums.ts';
+import type { ConsentShowQuery } from '../../shared/iletimerkezi.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
 
 /**
@@ -26,5 +28,42 @@ export type OutcomeKind = SendOutcome['kind'];
 /** What the dispatcher needs of a client; the real one and test doubles implement it. */
 export interface ConsentSender {
   send(records: IysRecord[]): Promise<SendOutcome>;
+  close(): Promise<void>;
+}
+
+/** İYS's record of one key, as consent/show gave it. */
+export interface ShownConsent {
+  status: ConsentStatus;
+  source: RegistrySource;
+  /** Turkey time, `YYYY-MM-DD HH:MM:SS`, exactly as İYS gave it. */
+  consentDate: string;
+  /** Every further field of the answer's consent object (creationDate, transactionId, retailer fields…), kept as evidence. */
+  extras: Record<string, unknown>;
+}
+
+/**
+ * Every answer of consent/show, reduced to what read-back can act on. A read has no side effects,
+ * so a lost answer changed nothing: there is no "ambiguous" here, only "ask again" (transient).
+ */
+export type ShowOutcome =
+  /** İYS holds a record for the key: its current status, source and consentDate. */
+  | { kind: 'found'; code: 200; message: string; consent: ShownConsent }
+  /**
+   * No record: 422 (the recipient has no İYS record at all), or 200 with `consent: []` (none for this
+   * recipientType and channel under the brand, and also what an unknown brand code gets).
+   */
+  | { kind: 'none'; code: 200 | 422; message: string }
+  /** 401 credentials / API access off, 403 no subscription or brand: for the account gate. */
+  | { kind: 'account'; code: 401 | 403; message: string }
+  /** 5xx, 429, a gateway's 502/504, a refused connection, DNS, a timeout, a dropped answer: ask again later. */
+  | { kind: 'transient'; code: number | null; message: string; retryAfterMs?: number }
+  /** An answer that reads as neither a record nor "no record" (an HTML page, an unknown status, two records…). */
+  | { kind: 'unreadable'; code: number | null; message: string; excerpt: string };
+
+export type ShowOutcomeKind = ShowOutcome['kind'];
+
+/** What read-back needs of a client: one key looked up per call. The real client and test doubles implement it. */
+export interface ConsentReader {
+  show(query: ConsentShowQuery): Promise<ShowOutcome>;
   close(): Promise<void>;
 }

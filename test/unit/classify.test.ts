@@ -2,18 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { errors } from 'undici';
 import { classify, parseRetryAfter, type Exchange } from '../../server/iletimerkezi/classify.ts';
 import type { SendOutcome } from '../../server/iletimerkezi/outcome.ts';
+import { EXCHANGE_NOW as NOW, answered, failed, sysError } from '../fixtures/exchanges.ts';
 
-const NOW = Date.UTC(2026, 4, 10, 9, 0, 0);
 const json = (code: number | string, message = 'mesaj') => JSON.stringify({ response: { status: { code, message } } });
-const answered = (httpStatus: number, bodyText: string | undefined, retryAfter?: string): Exchange => ({
-  kind: 'answered',
-  httpStatus,
-  bodyText,
-  retryAfter,
-  nowMs: NOW,
-});
-const failed = (error: unknown, requestSent: boolean): Exchange => ({ kind: 'failed', error, requestSent });
-const sysError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:1`), { code });
 
 type Expect = Partial<SendOutcome> & { kind: SendOutcome['kind'] };
 
