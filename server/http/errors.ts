@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   // The demo's misbehave switch and the sandbox's controls
   'invalid-mode',
   'invalid-controls',
+  'invalid-change',
+  'change-refused',
   // Any path
   'not-found',
   'method-not-allowed',

@@ -1,4 +1,5 @@
-import { API_MESSAGES, MAX_BATCH } from '../../shared/iletimerkezi.ts';
+import type { Channel, RecipientType, RegistrySource } from '../../shared/enums.ts';
+import { API_MESSAGES, MAX_BATCH, consentShowRequestSchema } from '../../shared/iletimerkezi.ts';
 import { iysRecordSchemaAt, keyOf, type IysRecord } from '../../shared/iys-record.ts';
 import { judgeTransition, type KeyBelief } from '../../shared/state-rules.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
@@ -40,14 +41,52 @@ export interface Judgement {
   listSize: number | null;
 }
 
+/** A record as İYS holds it: any source İYS may show, the brand's HS_* or İYS's own IYS_*. */
+export type HeldRecord = Omit<IysRecord, 'source'> & { source: RegistrySource };
+
+/** Where a held record came from: consent/create, the brand's panel, or the citizen through İYS's own channels. */
+export type RecordOrigin = 'api' | 'panel' | 'citizen';
+
 /** A record the sandbox holds as registered: İYS's side of things, not a row of the collector's ledger. */
-export interface SandboxRecord extends IysRecord {
+export interface SandboxRecord extends HeldRecord {
   brandCode: string;
   /** Epoch ms the sandbox stored it. */
   storedAt: number;
-  /** The number of the request that carried it (1, 2, … since the last reset). */
-  requestNo: number;
+  /** Where it came from: consent/create (`api`), the brand's panel (`panel`), the citizen through İYS (`citizen`). */
+  origin: RecordOrigin;
+  /** The number of the consent/create request that carried it (1, 2, … since the last reset); null for a change made elsewhere. */
+  requestNo: number | null;
 }
+
+/** The key a consent/show request asked about, as far as its body said (for the request log). */
+export interface AskedKey {
+  recipient: string | null;
+  recipientType: string | null;
+  type: string | null;
+}
+
+/** The sandbox's answer to one consent/show request. */
+export interface ShowJudgement {
+  code: 200 | 401 | 403 | 422;
+  message: string;
+  reason: string;
+  /** With code 200: the key's latest record in the shape of İYS's single-status query, or `[]` for none. */
+  consent?: ShownConsentBody | [];
+  asked: AskedKey;
+}
+
+/** İYS's single-status query shape: the record, its key, and when İYS created it. */
+export interface ShownConsentBody {
+  type: Channel;
+  source: RegistrySource;
+  recipient: string;
+  recipientType: RecipientType;
+  status: IysRecord['status'];
+  consentDate: string;
+  creationDate: string;
+}
+
+export type ChangeVerdict = { ok: true; record: SandboxRecord } | { ok: false; reason: string };
 
 const answer = (code: AnswerCode, reason: string, listSize: number | null = null): Judgement => ({
   code,
@@ -64,21 +103,33 @@ type Envelope = {
   key: unknown;
   hash: unknown;
   brandCode: unknown;
-  list: unknown;
+  consent: Record<string, unknown>;
 };
 
 function envelopeOf(body: unknown): Envelope | undefined {
   const request = (body as { request?: unknown } | null | undefined)?.request as
-    | { authentication?: { key?: unknown; hash?: unknown }; consent?: { brandCode?: unknown; list?: unknown } }
+    | { authentication?: { key?: unknown; hash?: unknown }; consent?: Record<string, unknown> }
     | undefined;
   if (typeof request !== 'object' || request === null) return undefined;
-  return {
-    key: request.authentication?.key,
-    hash: request.authentication?.hash,
-    brandCode: request.consent?.brandCode,
-    list: request.consent?.list,
-  };
+  const consent = typeof request.consent === 'object' && request.consent !== null ? request.consent : {};
+  return { key: request.authentication?.key, hash: request.authentication?.hash, brandCode: consent.brandCode, consent };
 }
+
+/** The account checks every call passes first, create and show alike: credentials, API access, subscription, a brand code. */
+function accountRefusal(env: Envelope | undefined, rules: SandboxRules): { code: 401 | 403; reason: string } | undefined {
+  if (!env || typeof env.key !== 'string' || typeof env.hash !== 'string') {
+    return { code: 401, reason: 'no request.authentication.key/hash in the body' };
+  }
+  if (env.key !== rules.apiKey || env.hash !== rules.apiHash) return { code: 401, reason: 'API key or hash does not match' };
+  if (!rules.apiAccess) return { code: 401, reason: 'API access is switched off in the panel' };
+  if (!rules.subscription) return { code: 403, reason: 'no active İYS subscription' };
+  if (env.brandCode === undefined || env.brandCode === null || env.brandCode === '') {
+    return { code: 403, reason: 'request.consent.brandCode is missing' };
+  }
+  return undefined;
+}
+
+const stringOrNull = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /**
  * What the sandbox has stored, and the rules of iletiMerkezi + İYS applied to it. No I/O:
@@ -86,7 +137,10 @@ function envelopeOf(body: unknown): Envelope | undefined {
  */
 export class SandboxLedger {
   #records: SandboxRecord[] = [];
-  #latest = new Map<string, KeyBelief>();
+  /** The latest record of each key (brand + recipient + recipientType + type). */
+  #latest = new Map<string, SandboxRecord>();
+  /** `brand|recipient` of every recipient with at least one record. */
+  #recipients = new Set<string>();
   #usedByMonth = new Map<string, number>();
 
   records(): readonly SandboxRecord[] {
@@ -100,28 +154,22 @@ export class SandboxLedger {
   reset(): void {
     this.#records = [];
     this.#latest.clear();
+    this.#recipients.clear();
     this.#usedByMonth.clear();
   }
 
   /** Judges one parsed request body (undefined when it was not JSON) against the stored state. */
   judge(body: unknown, rules: SandboxRules, nowMs: number): Judgement {
     const env = envelopeOf(body);
-    if (!env || typeof env.key !== 'string' || typeof env.hash !== 'string') {
-      return answer(401, 'no request.authentication.key/hash in the body');
+    const refused = accountRefusal(env, rules);
+    if (refused) return answer(refused.code, refused.reason);
+    if (String(env!.brandCode) !== String(rules.brandCode)) {
+      return answer(rules.brandMismatchCode, `brandCode ${String(env!.brandCode)} is not this account's`);
     }
-    if (env.key !== rules.apiKey || env.hash !== rules.apiHash) return answer(401, 'API key or hash does not match');
-    if (!rules.apiAccess) return answer(401, 'API access is switched off in the panel');
-    if (!rules.subscription) return answer(403, 'no active İYS subscription');
-    if (env.brandCode === undefined || env.brandCode === null || env.brandCode === '') {
-      return answer(403, 'request.consent.brandCode is missing');
-    }
-    if (String(env.brandCode) !== String(rules.brandCode)) {
-      return answer(rules.brandMismatchCode, `brandCode ${String(env.brandCode)} is not this account's`);
-    }
-    if (!Array.isArray(env.list) || env.list.length === 0) {
+    const list = env!.consent.list;
+    if (!Array.isArray(list) || list.length === 0) {
       return answer(422, 'request.consent.list must be a non-empty array');
     }
-    const list: unknown[] = env.list;
     const n = list.length;
     if (n > MAX_BATCH) return answer(475, `${n} records, more than ${MAX_BATCH}`, n);
     if (rules.monthlyQuota !== null && this.usedInMonth(nowMs) + n > rules.monthlyQuota) {
@@ -173,13 +221,64 @@ export class SandboxLedger {
   /** Stores what an accepted judgement carries; anything else stores nothing (batch atomicity). */
   commit(j: Judgement, meta: { brandCode: string | number; nowMs: number; requestNo: number }): void {
     if (j.code !== 200) return;
-    const brand = String(meta.brandCode);
-    for (const r of j.toStore) {
-      this.#records.push({ ...r, brandCode: brand, storedAt: meta.nowMs, requestNo: meta.requestNo });
-      this.#latest.set(keyOf(r, brand), { status: r.status, consentDate: r.consentDate });
-    }
+    for (const r of j.toStore) this.#store(r, { brandCode: String(meta.brandCode), storedAt: meta.nowMs, origin: 'api', requestNo: meta.requestNo });
     const month = monthOf(meta.nowMs);
     this.#usedByMonth.set(month, (this.#usedByMonth.get(month) ?? 0) + j.billed);
+  }
+
+  /**
+   * Answers one parsed consent/show body as iletiMerkezi does: the account checks of create (401/403);
+   * a brand code not the account's → 200 with `consent: []` (as observed upstream); the key's latest
+   * record → 200; records of the recipient under the brand but none of this type → 200 with `[]`;
+   * no record of the recipient at all → 422. Reads change nothing and cost no quota.
+   */
+  show(body: unknown, rules: SandboxRules): ShowJudgement {
+    const env = envelopeOf(body);
+    const asked: AskedKey = {
+      recipient: stringOrNull(env?.consent.recipient),
+      recipientType: stringOrNull(env?.consent.recipientType),
+      type: stringOrNull(env?.consent.type),
+    };
+    const reply = (code: ShowJudgement['code'], reason: string, consent?: ShowJudgement['consent']): ShowJudgement =>
+      consent === undefined ? { code, message: API_MESSAGES[code], reason, asked } : { code, message: API_MESSAGES[code], reason, consent, asked };
+    const refused = accountRefusal(env, rules);
+    if (refused) return reply(refused.code, refused.reason);
+    const brand = String(rules.brandCode);
+    if (String(env!.brandCode) !== brand) return reply(200, `brandCode ${String(env!.brandCode)} is not this account's: no record`, []);
+    const parsed = consentShowRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return reply(422, `${issue.path.join('.')}: ${issue.message}`);
+    }
+    const key = parsed.data.request.consent;
+    const latest = this.#latest.get(keyOf(key, brand));
+    if (latest) {
+      const { type, source, recipient, recipientType, status, consentDate, storedAt } = latest;
+      return reply(200, `${status} ${source} ${consentDate} (${latest.origin})`, {
+        type, source, recipient, recipientType, status, consentDate, creationDate: formatTurkeyTime(storedAt),
+      });
+    }
+    if (this.#recipients.has(`${brand}|${key.recipient}`)) return reply(200, `no record of ${key.recipientType} ${key.type} under the brand`, []);
+    return reply(422, 'no İYS record for this recipient');
+  }
+
+  /**
+   * Holds a record made outside the collector (the brand's panel, or the citizen through İYS) when
+   * the İYS state rules allow it; refused with the reason otherwise. Costs no quota.
+   */
+  holdFromElsewhere(record: HeldRecord, origin: Exclude<RecordOrigin, 'api'>, brandCode: string | number, nowMs: number): ChangeVerdict {
+    const brand = String(brandCode);
+    const verdict = judgeTransition(this.#latest.get(keyOf(record, brand)), record);
+    if (verdict.verdict !== 'allowed') return { ok: false, reason: verdict.reason };
+    return { ok: true, record: this.#store(record, { brandCode: brand, storedAt: nowMs, origin, requestNo: null }) };
+  }
+
+  #store(r: HeldRecord, meta: Pick<SandboxRecord, 'brandCode' | 'storedAt' | 'origin' | 'requestNo'>): SandboxRecord {
+    const held: SandboxRecord = { ...r, ...meta };
+    this.#records.push(held);
+    this.#latest.set(keyOf(r, meta.brandCode), held);
+    this.#recipients.add(`${meta.brandCode}|${r.recipient}`);
+    return held;
   }
 
   /** judge() then commit(): the whole of one request. */

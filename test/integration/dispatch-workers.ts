@@ -130,7 +130,9 @@ export function startRoutedSandbox(sandbox: Sandbox, owners: string[]): Promise<
   });
 }
 
-const sameRecord = (a: IysRecord, b: IysRecord) =>
+/** The sandbox may hold İYS-side sources too: compare what a request carried, not the source. */
+type RecordKeyAndState = Pick<IysRecord, 'recipient' | 'type' | 'status' | 'consentDate'>;
+const sameRecord = (a: RecordKeyAndState, b: RecordKeyAndState) =>
   a.recipient === b.recipient && a.type === b.type && a.status === b.status && a.consentDate === b.consentDate;
 
 /** True when the sandbox stored the request (batches are atomic: its first record tells). */

@@ -27,6 +27,14 @@ describe('the built-in sandbox on the collector port', () => {
     const controls = await fetch(`${url}/sandbox/_sandbox/controls`, { method: 'POST', body: '{"apiAccess":false}', headers: { 'content-type': 'application/json' } });
     expect(controls.status).toBe(404);
     expect(runtime!.sandbox!.state.snapshot().controls.apiAccess).toBe(true);
+    const change = await fetch(`${url}/sandbox/_sandbox/changes`, {
+      method: 'POST',
+      body: '{"origin":"citizen","recipient":"+905321234567","type":"MESAJ","status":"RET","source":"IYS_3338"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(change.status).toBe(404);
+    const show = await fetch(`${url}/sandbox/v1/consent/show/json`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect((await show.json()).response.status.code).toBe(401);
     const api = await fetch(`${url}/sandbox/v1/consent/create/json`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect((await api.json()).response.status.code).toBe(401);
   });

@@ -5,8 +5,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { IysRecord } from '../../shared/iys-record.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
-import { createIletiMerkeziClient } from '../../server/iletimerkezi/client.ts';
-import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';
+import { createIletiMerkeziClient, type IletiMerkeziClient } from '../../server/iletimerkezi/client.ts';
 import { createLogger } from '../../server/log/logger.ts';
 import { createSandbox, type SandboxSnapshot } from '../../server/sandbox/sandbox-app.ts';
 import { logSandboxBanner, startSandboxServer } from '../../server/sandbox/sandbox-server.ts';
@@ -24,7 +23,7 @@ parent.get('/healthz', (c) => c.text('ok'));
 parent.route('/sandbox', sandbox.app);
 let server: Server;
 let origin: string;
-let client: ConsentSender;
+let client: IletiMerkeziClient;
 
 const getState = async (): Promise<SandboxSnapshot> => (await fetch(`${origin}/sandbox/_sandbox/state`)).json() as Promise<SandboxSnapshot>;
 const postJson = (path: string, body: unknown) =>
@@ -141,6 +140,95 @@ describe('sandbox mounted under /sandbox of another app', () => {
     for (let i = 0; i < 5; i++) await client.send([rec(i)]);
     expect(sandbox.state.requests().map((r) => r.requestNo)).toEqual([3, 4, 5]);
     expect(sandbox.state.counts()).toEqual({ '200': 5 });
+  });
+});
+
+describe('consent/show and changes made elsewhere, mounted under /sandbox', () => {
+  const phone = rec(1).recipient;
+  const key = { recipient: phone, recipientType: 'BIREYSEL' as const, type: 'MESAJ' as const };
+  const showBody = (consent: Record<string, unknown>) => ({ request: { authentication: { key: API_KEY, hash: API_HASH }, consent: { brandCode: 777, ...key, ...consent } } });
+
+  test('the real answer shapes: the record in İYS’s single-status shape, [] and 422', async () => {
+    await client.send([rec(1, { consentDate: formatTurkeyTime(Date.now() - 3600_000) })]);
+    const found = await postJson('/v1/consent/show/json', showBody({}));
+    expect(found.status).toBe(200);
+    const body = (await found.json()) as { response: { status: unknown; consent: Record<string, unknown> } };
+    expect(body.response.status).toEqual({ code: 200, message: 'İşlem başarılı' });
+    expect(Object.keys(body.response.consent).sort()).toEqual(['consentDate', 'creationDate', 'recipient', 'recipientType', 'source', 'status', 'type']);
+    const empty = await postJson('/v1/consent/show/json', showBody({ type: 'ARAMA' }));
+    expect([empty.status, await empty.json()]).toEqual([200, { response: { status: { code: 200, message: 'İşlem başarılı' }, consent: [] } }]);
+    const none = await postJson('/v1/consent/show/json', showBody({ recipient: rec(2).recipient }));
+    expect([none.status, await none.json()]).toEqual([422, { response: { status: { code: 422, message: 'İstekte gönderilen bazı değerler doğrulanamadı' } } }]);
+  });
+
+  test('POST /_sandbox/changes: a panel entry and a citizen’s RET, shown with where they came from', async () => {
+    const entry = await postJson('/_sandbox/changes', { origin: 'panel', recipient: '0533 000 00 01', type: 'MESAJ', status: 'ONAY', source: 'HS_ISLAK_IMZA', consentDate: formatTurkeyTime(Date.now() - 3600_000) });
+    expect(entry.status).toBe(201);
+    expect(await entry.json()).toMatchObject({ origin: 'panel', recipient: phone, source: 'HS_ISLAK_IMZA', requestNo: null, brandCode: '777' });
+    const ret = await postJson('/_sandbox/changes', { origin: 'citizen', recipient: phone, type: 'MESAJ', status: 'RET', source: 'IYS_MOBIL' });
+    expect(ret.status).toBe(201);
+    const state = await getState();
+    expect(state.records.map((r) => [r.origin, r.status, r.source])).toEqual([
+      ['panel', 'ONAY', 'HS_ISLAK_IMZA'],
+      ['citizen', 'RET', 'IYS_MOBIL'],
+    ]);
+    expect(await client.show(key)).toMatchObject({ kind: 'found', consent: { status: 'RET', source: 'IYS_MOBIL' } });
+    // Changes are not requests: neither endpoint's counts move, and no quota is used.
+    expect(state.counts).toEqual({});
+    expect(state.showCounts).toEqual({});
+    expect(state.usage.used).toBe(0);
+  });
+
+  test('a change İYS would refuse gets a 409 with the reason, and nothing is stored', async () => {
+    const res = await postJson('/_sandbox/changes', { origin: 'panel', recipient: phone, type: 'MESAJ', status: 'RET', source: 'HS_KARAR' });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('change-refused');
+    expect(body.error.message).toContain('the first record of a recipient and channel cannot be RET');
+    expect((await getState()).records).toEqual([]);
+  });
+
+  test.each([
+    ['an IYS_* source entered in the panel', { origin: 'panel', source: 'IYS_3338' }, 'source'],
+    ['an HS_* source for a citizen’s change', { origin: 'citizen', source: 'HS_WEB' }, 'source'],
+    ['no origin', { origin: undefined }, 'origin'],
+    ['a consentDate in ISO form', { consentDate: '2026-05-10T10:00:00Z' }, 'consentDate'],
+    ['an unknown field', { note: 'x' }, '(body)'],
+  ])('a bad change body (%s) gets a 400 naming the field', async (_name, over, path) => {
+    const res = await postJson('/_sandbox/changes', { origin: 'citizen', recipient: phone, type: 'MESAJ', status: 'RET', source: 'IYS_3338', ...over });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; issues: Array<{ path: string }> } };
+    expect(body.error.code).toBe('invalid-change');
+    expect(body.error.issues.map((i) => i.path)).toContain(path);
+    expect((await getState()).records).toEqual([]);
+  });
+
+  test('the programmatic API refuses a bad change body the same way', () => {
+    expect(sandbox.changeElsewhere({ origin: 'panel', recipient: phone, type: 'MESAJ', status: 'ONAY', source: 'IYS_3338' as never })).toEqual({
+      ok: false,
+      reason: expect.stringContaining('source'),
+    });
+  });
+
+  test('look-ups share the create endpoint’s faults and seeded PRNG; reset forgets their counts', async () => {
+    await client.send([rec(1, { consentDate: formatTurkeyTime(Date.now() - 3600_000) })]);
+    const run = async () => {
+      sandbox.configure({ faults: { failureRate: 0.5, seed: 7 } });
+      const kinds: string[] = [];
+      for (let i = 0; i < 12; i++) kinds.push((await client.show(key)).kind);
+      sandbox.configure({ faults: { failureRate: 0, seed: 1 } });
+      return kinds;
+    };
+    const first = await run();
+    expect(first).toContain('transient');
+    expect(first).toContain('found');
+    expect(await run()).toEqual(first);
+    const counts = sandbox.state.showCounts();
+    expect((counts['500'] ?? 0) + (counts['503'] ?? 0) + (counts['200'] ?? 0)).toBe(24);
+    expect(sandbox.state.counts()).toEqual({ '200': 1 });
+    expect((await postJson('/_sandbox/reset', {})).status).toBe(200);
+    expect((await getState()).showCounts).toEqual({});
+    expect((await getState()).showRequests).toEqual([]);
   });
 });
 
