@@ -47,9 +47,64 @@ describe('parseImportCsv', () => {
     expect(r.bad[3]!.reason).toMatch(/7 fields, expected at most 6/);
   });
 
-  it('refuses an unknown column in the header and an empty file', () => {
-    expect(parseImportCsv('recipient,type,kanal\n', ctx)).toEqual({ ok: false, bad: [{ line: 1, reason: expect.stringContaining('"kanal"') }] });
+  it('refuses an empty file, and a header naming one column twice or missing a required one', () => {
     expect(parseImportCsv('\uFEFF\r\n', ctx)).toEqual({ ok: false, bad: [{ line: 1, reason: 'the file holds no records' }] });
+    expect(parseImportCsv(`Telefon;Cep;Kanal;Kaynak;Tarih\n0532 123 45 67;;MESAJ;HS_WEB;${AN_HOUR_AGO}\n`, ctx))
+      .toEqual({ ok: false, bad: [{ line: 1, reason: 'the columns "Telefon" and "Cep" both hold the recipient: keep one of them' }] });
+    const missing = parseImportCsv(`Telefon;Kanal;Durum\n0532 123 45 67;MESAJ;ONAY\n`, ctx);
+    expect(missing).toEqual({ ok: false, bad: [{ line: 1, reason: expect.stringMatching(/^the header has no column for Kaynak or source, Tarih or consentDate \(the columns are /) }] });
+  });
+
+  it('says so when the first row is neither a header nor a record', () => {
+    const r = parseImportCsv(`Müşteri Listesi;;;;\n0532 123 45 67;MESAJ;ONAY;HS_WEB;${AN_HOUR_AGO}\n`, ctx);
+    expect(r).toEqual({ ok: false, bad: [{ line: 1, reason: expect.stringMatching(/^neither a header nor a record: .*"Müşteri Listesi" is not a phone number or an e-mail address\. Name the columns in a first row, e\.g\. Telefon;Kanal;Durum;Kaynak;Tarih/) }] });
+    // A first cell that is a recipient, even a bad one, makes a data row, checked as usual.
+    expect(parseImportCsv(`0532 123;MESAJ;ONAY;HS_WEB;${AN_HOUR_AGO}\n`, ctx)).toMatchObject({ ok: false, bad: [{ line: 1, reason: expect.stringMatching(/^recipient: /) }] });
+  });
+});
+
+describe('call-centre exports: Turkish headers and values', () => {
+  const row = (recipient: string, type: string) => ({ recipient, recipientType: 'BIREYSEL', type, status: 'ONAY', source: 'HS_CAGRI_MERKEZI', consentDate: AN_HOUR_AGO });
+
+  it.each([
+    ['Telefon;Kanal;Durum;Kaynak;Tarih', `0532 123 45 67;SMS;Onay;Çağrı Merkezi;${AN_HOUR_AGO}`],
+    ['CEP TELEFONU;KANAL;DURUM;KAYNAK;İZİN TARİHİ', `0532 123 45 67;sms;ONAY;HS_CAGRI_MERKEZI;${AN_HOUR_AGO}`],
+    ['cep;kanal;durum;kaynak;izin tarihi', `0532 123 45 67;Mesaj;onay;hs_cagri_merkezi;${AN_HOUR_AGO}`],
+    ['Cep Telefonu;İzin Türü;İzin Durumu;İzin Kaynağı;Onay Tarihi;Alıcı Tipi', `0532 123 45 67;SMS;Onay;cagri merkezi;${AN_HOUR_AGO};Bireysel`],
+    ['CEP_TELEFONU;izin turu;IZIN DURUMU;izin kaynagi;onay_tarihi;ALICI TIPI', `0532 123 45 67;SMS;Onay;Cagri Merkezi;${AN_HOUR_AGO};bireysel`],
+    ['recipient,type,status,source,consentDate,recipientType', `0532 123 45 67,MESAJ,ONAY,HS_CAGRI_MERKEZI,${AN_HOUR_AGO},BIREYSEL`],
+    ['RecipientType;ConsentDate;Source;Status;Type;Recipient', `BIREYSEL;${AN_HOUR_AGO};HS_CAGRI_MERKEZI;ONAY;MESAJ;0532 123 45 67`],
+  ])('reads %s', (header, line) => {
+    const r = parseImportCsv(`${header}\n${line}\n`, ctx);
+    expect(r).toMatchObject({ ok: true, header: true, ignored: [] });
+    if (r.ok) expect(r.records.map((x) => x.record)).toEqual([row('+905321234567', 'MESAJ')]);
+  });
+
+  it('maps the Turkish words of each column, in any case', () => {
+    const text = [
+      'E-posta;Kanal;Durum;Kaynak;Tarih;Alıcı Tipi',
+      `ayse@example.com;E-posta;Onay;Islak İmza;${AN_HOUR_AGO};Tacir`,
+      `ayse@example.com;e-mail;RET;ıslak imza;${formatTurkeyTime(NOW - 1800_000)};TACİR`,
+    ].join('\n');
+    const r = parseImportCsv(text, ctx);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.records.map((x) => [x.record.type, x.record.status, x.record.source, x.record.recipientType])).toEqual([
+      ['EPOSTA', 'ONAY', 'HS_ISLAK_IMZA', 'TACIR'],
+      ['EPOSTA', 'RET', 'HS_ISLAK_IMZA', 'TACIR'],
+    ]);
+    const call = parseImportCsv(`Telefon;Kanal;Durum;Kaynak;Tarih\n0532 123 45 67;Arama;Red;Etkinlik;${AN_HOUR_AGO}\n`, ctx);
+    expect(call.ok && call.records[0]!.record).toMatchObject({ type: 'ARAMA', status: 'RET', source: 'HS_ETKINLIK' });
+  });
+
+  it('ignores columns it does not know, and names them', () => {
+    const r = parseImportCsv(`\uFEFFAd Soyad;Telefon;Kanal;Durum;Kaynak;Tarih;Temsilci\r\nAyşe Yılmaz;0532 123 45 67;SMS;Onay;Çağrı Merkezi;${AN_HOUR_AGO};Mehmet\r\n`, ctx);
+    expect(r).toMatchObject({ ok: true, header: true, delimiter: ';', ignored: ['Ad Soyad', 'Temsilci'] });
+    if (r.ok) expect(r.records.map((x) => x.record)).toEqual([row('+905321234567', 'MESAJ')]);
+  });
+
+  it('leaves a word it does not know for the usual check to name', () => {
+    const r = parseImportCsv(`Telefon;Kanal;Durum;Kaynak;Tarih\n0532 123 45 67;Faks;Belki;Kapı;${AN_HOUR_AGO}\n`, ctx);
+    expect(r).toMatchObject({ ok: false, bad: [{ line: 2, reason: expect.stringMatching(/^type: .*; status: .*; source: /) }] });
   });
 });
 
