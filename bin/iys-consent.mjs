@@ -1,15 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript command line under tsx (no build step). Paths resolve from this file, so it
-// works from any directory, through `npx iys-consent` as well as `npm run import`.
-import { register } from 'tsx/esm/api';
+// The `iys-consent` command. Installed, the package holds the CLI compiled to JavaScript
+// (dist/server/cli/main.js) and no TypeScript. In a checkout, where the sources are, it runs them
+// through tsx (a dev dependency), so `npm run import`, `npm start` and the tests need no build.
+import { existsSync } from 'node:fs';
 
-const commands = { import: ['../server/cli/import.ts', 'runImport'] };
-const [name, ...args] = process.argv.slice(2);
-const command = commands[name];
-if (!command) {
-  process.stderr.write(`usage: iys-consent import FILE.csv\n${name ? `unknown command: ${name}\n` : ''}`);
-  process.exit(2);
+const source = new URL('../server/cli/main.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import(new URL('../dist/server/cli/main.js', import.meta.url).href);
 }
-register();
-const module = await import(new URL(command[0], import.meta.url).href);
-process.exitCode = await module[command[1]](args);

@@ -1,5 +1,7 @@
-// Whether dist/widget/iys-consent.js is older than what it is built from. One answer for
-// `npm start` and the browser tests, so neither rebuilds while the other reads the bundle.
+// The built widget, for the checkout's own tools: whether dist/widget/iys-consent.js is older than
+// what it is built from, and how to build it. One answer for `npm start`, `npm run collector`, the
+// packing scripts and the browser tests, so none rebuilds while another reads the bundle.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -18,4 +20,10 @@ function newestSource() {
 
 export function widgetBundleIsStale() {
   return !existsSync(WIDGET_BUNDLE) || statSync(WIDGET_BUNDLE).mtimeMs < newestSource();
+}
+
+/** `vite build` in a child process; exits this process with vite's code when it fails. */
+export function buildWidget() {
+  const built = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
 }

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { consentBodySchema } from '../../shared/consent-body.ts';
-import type { IysRecord } from '../../shared/iys-record.ts';
+import { keyOf, type IysRecord } from '../../shared/iys-record.ts';
 import { keysOf, stateIssues } from '../intake/batch-states.ts';
 import { CONFIG_DEFAULTS } from '../runtime/config.ts';
 import { openStore } from '../stores/open-store.ts';
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
-import type { ConsentStore } from '../stores/store.ts';
+import type { ConsentStore, StoredRecord } from '../stores/store.ts';
 import { parseImportCsv } from './import-csv.ts';
 
 /**
@@ -15,14 +14,6 @@ import { parseImportCsv } from './import-csv.ts';
  * and re-run without creating duplicates. Otherwise all records go into the store at
  * IYS_DATABASE_URL in one transaction, pending, for the dispatcher to register.
  */
-
-export const USAGE = `usage: iys-consent import [--idempotency-key KEY] FILE.csv
-
-Columns: recipient,type,status,source,consentDate,recipientType
-  (header row optional; separator , or ; ; status defaults to ONAY, recipientType to BIREYSEL;
-   consentDate in Turkey time as YYYY-MM-DD HH:MM:SS or DD.MM.YYYY HH:MM[:SS])
---idempotency-key KEY: running the same file again with the same key stores nothing twice
-Store: IYS_DATABASE_URL (default ${CONFIG_DEFAULTS.IYS_DATABASE_URL})`;
 
 const MAX_REPORTED = 200;
 
@@ -38,29 +29,6 @@ const processIo: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
 };
-
-type Args = { file: string; idempotencyKey: string | null } | { usage: string };
-
-export function parseArgs(args: string[]): Args {
-  let idempotencyKey: string | null = null;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') continue;
-    if (a === '--help' || a === '-h') return { usage: USAGE };
-    if (a === '--idempotency-key' || a.startsWith('--idempotency-key=')) {
-      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      const key = consentBodySchema.shape.idempotencyKey.safeParse(value);
-      if (value === undefined || !key.success || key.data === undefined) {
-        return { usage: `--idempotency-key needs 8–128 letters, digits or . _ : -\n\n${USAGE}` };
-      }
-      idempotencyKey = key.data;
-    } else {
-      files.push(a);
-    }
-  }
-  return files.length === 1 ? { file: files[0]!, idempotencyKey } : { usage: USAGE };
-}
 
 function reportBad(io: CliIo, file: string, bad: { line: number; reason: string }[]): number {
   for (const b of bad.slice(0, MAX_REPORTED)) io.err(`${file}:${b.line}: ${b.reason}`);
@@ -79,14 +47,25 @@ export function summary(records: readonly IysRecord[]): string {
   return `${count('type')}; ${count('status')}; ${count('source')}`;
 }
 
-/** Runs the command; resolves to the exit code (0 queued, 1 bad lines, 2 usage or I/O error). */
-export async function runImport(args: string[], io: CliIo = processIo): Promise<number> {
-  const parsedArgs = parseArgs(args);
-  if ('usage' in parsedArgs) {
-    io.err(parsedArgs.usage);
-    return 2;
+export type ImportArgs = { file: string; idempotencyKey: string | null };
+
+/**
+ * For each record, the ledger's record with the same key, status and consentDate, if there is one:
+ * a line imported before, which the state rules would refuse as a repeat.
+ */
+async function alreadyInLedger(store: ConsentStore, records: readonly IysRecord[]): Promise<(StoredRecord | undefined)[]> {
+  const byRecipient = new Map<string, StoredRecord[]>();
+  const out: (StoredRecord | undefined)[] = [];
+  for (const r of records) {
+    let held = byRecipient.get(r.recipient);
+    if (!held) byRecipient.set(r.recipient, (held = await store.byRecipient(r.recipient)));
+    out.push(held.find((h) => keyOf(h) === keyOf(r) && h.status === r.status && h.consentDate === r.consentDate));
   }
-  const { file, idempotencyKey } = parsedArgs;
+  return out;
+}
+
+/** Runs the command; resolves to the exit code (0 queued or already there, 1 bad lines, 2 I/O error). */
+export async function runImport({ file, idempotencyKey }: ImportArgs, io: CliIo = processIo): Promise<number> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -96,6 +75,7 @@ export async function runImport(args: string[], io: CliIo = processIo): Promise<
   }
 
   const result = parseImportCsv(text, { nowMs: (io.now ?? Date.now)() });
+  if (result.ok && result.ignored.length > 0) io.out(`note: ${file}: ignored the column${result.ignored.length === 1 ? '' : 's'} ${result.ignored.map((c) => `"${c}"`).join(', ')} (not part of an İYS record)`);
   if (!result.ok) return reportBad(io, file, result.bad);
 
   const url = io.env.IYS_DATABASE_URL || CONFIG_DEFAULTS.IYS_DATABASE_URL;
@@ -118,7 +98,15 @@ export async function runImport(args: string[], io: CliIo = processIo): Promise<
     const judged = result.records.map((r, index) => ({ index, record: r.record }));
     const issues = stateIssues(judged, await store.latestOfKeys(keysOf(judged)), (i) => `line ${result.lines[i]}`);
     if (issues.length > 0) {
-      return reportBad(io, file, issues.map((b) => ({ line: result.lines[b.index]!, reason: b.issues.map((i) => `${i.path}: ${i.message}`).join('; ') })));
+      const there = await alreadyInLedger(store, issues.map((b) => result.records[b.index]!.record));
+      if (there.every(Boolean) && issues.length === result.records.length) {
+        io.out(`already in the ledger: all ${result.records.length} record${result.records.length === 1 ? '' : 's'} of ${file} were imported before (same recipient, channel, status and consentDate); nothing stored again`);
+        return 0;
+      }
+      return reportBad(io, file, issues.map((b, n) => ({
+        line: result.lines[b.index]!,
+        reason: there[n] ? `already in the ledger (record ${there[n].id}, ${there[n].state}): this line was imported before; leave it out` : b.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+      })));
     }
     const { ids, duplicate } = await store.insert(result.records, idempotencyKey);
     io.out(duplicate

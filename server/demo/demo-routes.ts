@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { extname, resolve, sep } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { maskRecipient } from '../../shared/recipient.ts';
@@ -11,7 +11,6 @@ import type { Sandbox } from '../sandbox/index.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import { explainRefusals, noteOf } from './ledger-notes.ts';
 
-const DEMO_DIR = resolve(import.meta.dirname, '../../demo');
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -28,7 +27,14 @@ export const DEMO_BAD_RECIPIENT = '+905320000000';
 export const demoModeSchema = z.object({ mode: z.enum(['normal', 'refuse-next', 'transient', 'quota', 'drop']) });
 export type DemoMode = z.infer<typeof demoModeSchema>['mode'];
 
-export type DemoDeps = { store: ConsentStore; sandbox: Sandbox; health: HealthChecks; now?: () => number };
+export type DemoDeps = {
+  store: ConsentStore;
+  sandbox: Sandbox;
+  health: HealthChecks;
+  /** The folder of the demo's pages (the package's `demo/`). */
+  pagesDir: string;
+  now?: () => number;
+};
 
 /** The demo's pages (`/`, `/demo/*`) and its small JSON API: the ledger view and the misbehave switch. */
 export function demoRoutes(deps: DemoDeps): Hono {
@@ -36,9 +42,10 @@ export function demoRoutes(deps: DemoDeps): Hono {
   let mode: DemoMode = 'normal';
   const routes = new Hono();
 
+  const pagesDir = resolve(deps.pagesDir);
   const page = (name: string) => {
-    const path = resolve(DEMO_DIR, name);
-    if (!path.startsWith(DEMO_DIR + '/') || !TYPES[extname(path)]) return undefined;
+    const path = resolve(pagesDir, name);
+    if (!path.startsWith(pagesDir + sep) || !TYPES[extname(path)]) return undefined;
     try {
       return { body: readFileSync(path), type: TYPES[extname(path)]! };
     } catch {

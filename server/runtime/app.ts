@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Config } from './config.ts';
+import { DEMO_PAGES } from './package-root.ts';
 import { widgetRoute } from './widget-route.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConsentStore } from '../stores/store.ts';
@@ -70,7 +71,7 @@ export function createApp(deps: AppDeps): Hono {
   }
   if (deps.demo) {
     if (!sandbox) throw new Error('the demo needs IYS_SANDBOX=1');
-    app.route('/', demoRoutes({ store, sandbox, health, now }));
+    app.route('/', demoRoutes({ store, sandbox, health, pagesDir: DEMO_PAGES, now }));
   }
 
   answerWrongMethods(app, OWN_PATHS);

@@ -119,6 +119,12 @@ const envSchema = z.object({
   IYS_CLOCK_TOLERANCE_S: wholeNumber(0, 86_400),
 });
 
+/** Every variable the configuration reads, in the order of the contract's table. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as (keyof typeof envSchema.shape)[];
+
+/** The iletiMerkezi account: required unless IYS_SANDBOX=1. */
+export const ACCOUNT_VARIABLES = ['ILETIMERKEZI_API_KEY', 'ILETIMERKEZI_API_HASH', 'IYS_BRAND_CODE'] as const;
+
 /** localhost, 127.0.0.0/8 or ::1: a request to it never leaves the machine. */
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
@@ -132,7 +138,7 @@ function quote(value: string): string {
 /** Reads the configuration from an environment (process.env in main.ts, a plain object in tests). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const input: Record<string, string | undefined> = {};
-  for (const name of Object.keys(envSchema.shape)) {
+  for (const name of CONFIG_VARIABLES) {
     const raw = env[name];
     // An empty assignment (`IYS_RATE_LIMIT= npm run collector`) means "not set".
     input[name] = raw === undefined || raw === '' ? CONFIG_DEFAULTS[name as keyof typeof CONFIG_DEFAULTS] : raw;
@@ -149,19 +155,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push({ variable, message: `${issue.message}${got}` });
     }
   }
-  if (parsed.success && !parsed.data.IYS_SANDBOX) {
+  // Checked even when other values are bad, so that every problem is named at once.
+  if (input.IYS_SANDBOX === '0') {
     // Without the sandbox the dispatcher talks to iletiMerkezi: it cannot start without these.
-    for (const name of ['ILETIMERKEZI_API_KEY', 'ILETIMERKEZI_API_HASH', 'IYS_BRAND_CODE'] as const) {
-      if (parsed.data[name] === undefined) problems.push({ variable: name, message: 'is required when IYS_SANDBOX is 0 (or set IYS_SANDBOX=1 for the built-in sandbox)' });
+    for (const name of ACCOUNT_VARIABLES) {
+      if (input[name] === undefined) problems.push({ variable: name, message: 'is required when IYS_SANDBOX is 0 (or set IYS_SANDBOX=1 for the built-in sandbox)' });
     }
-  }
-  if (parsed.success && !parsed.data.IYS_SANDBOX) {
-    const base = new URL(parsed.data.ILETIMERKEZI_BASE_URL);
+    const base = httpUrl.safeParse(input.ILETIMERKEZI_BASE_URL);
     // The API key and hash ride in every request body: over http they would cross the network in clear.
-    if (base.protocol === 'http:' && !isLoopback(base.hostname)) {
+    if (base.success && new URL(base.data).protocol === 'http:' && !isLoopback(new URL(base.data).hostname)) {
       problems.push({
         variable: 'ILETIMERKEZI_BASE_URL',
-        message: `must be https:// when IYS_SANDBOX is 0: the API key and hash would travel in clear (http:// only for a loopback host such as 127.0.0.1) (got ${quote(parsed.data.ILETIMERKEZI_BASE_URL)})`,
+        message: `must be https:// when IYS_SANDBOX is 0: the API key and hash would travel in clear (http:// only for a loopback host such as 127.0.0.1) (got ${quote(base.data)})`,
       });
     }
   }

@@ -3,9 +3,9 @@ import { startCollector } from './collector.ts';
 import { createLogger } from '../log/logger.ts';
 
 /**
- * `npm run collector`: the collector configured only by the environment (and `npm start`, which
- * runs this with `--demo`). Bad configuration → one line on stderr, exit 1. SIGTERM/SIGINT → stop
- * accepting, finish the request to iletiMerkezi in flight, close the ledger, exit 0.
+ * `iys-consent serve` (and `demo`): the collector configured by `env`, running until signalled.
+ * Bad configuration → one line on stderr, exit 1. SIGTERM/SIGINT → stop accepting, finish the
+ * request to iletiMerkezi in flight, close the ledger, exit 0.
  */
 
 function fail(message: string): never {
@@ -13,11 +13,10 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function main(): Promise<void> {
-  const demo = process.argv.includes('--demo');
+export async function runCollector(env: Record<string, string | undefined>, opts: { demo: boolean }): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
@@ -27,7 +26,7 @@ async function main(): Promise<void> {
 
   let runtime;
   try {
-    runtime = await startCollector(config, { logger, demo });
+    runtime = await startCollector(config, { logger, demo: opts.demo });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') fail(`cannot listen on ${config.host}:${config.port}: ${e.message}`);
@@ -38,7 +37,7 @@ async function main(): Promise<void> {
     { event: 'collector.started', url: runtime.url, port: runtime.port, store: storeKind, sandbox: config.sandbox, allowedOrigins: config.allowedOrigins.length },
     `iys-consent collector listening on ${runtime.url} (${storeKind} ledger${config.sandbox ? ', İYS sandbox' : ''})`,
   );
-  if (demo) process.stdout.write(`\n  iys-consent demo: open ${runtime.url}/  (ledger view: ${runtime.url}/demo/ledger.html)\n\n`);
+  if (opts.demo) process.stdout.write(`\n  iys-consent demo: open ${runtime.url}/  (ledger view: ${runtime.url}/demo/ledger.html)\n\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -52,5 +51,3 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
-
-main().catch((err: unknown) => fail(`start-up failed: ${err instanceof Error ? err.message : String(err)}`));

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Hono } from 'hono';
 import { errorResponse } from '../http/errors.ts';
-
-/** Where `vite build` puts the self-contained bundle. */
-export const WIDGET_BUNDLE = resolve(import.meta.dirname, '../../dist/widget/iys-consent.js');
+import { WIDGET_BUNDLE } from './package-root.ts';
 
 type Loaded = { body: Buffer; etag: string; mtimeMs: number };
 

@@ -400,7 +400,7 @@ describe('store failure and health', () => {
   });
 });
 
-describe('npm run collector (node --import tsx server/runtime/main.ts)', () => {
+describe('iys-consent serve (what npm run collector runs, once the widget is built)', () => {
   // A child left running by a failed test would outlive the run, its stdout unread: kill every one.
   const children: ChildProcess[] = [];
   afterEach(() => {
@@ -408,7 +408,7 @@ describe('npm run collector (node --import tsx server/runtime/main.ts)', () => {
   });
 
   function run(env: Record<string, string>) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/runtime/main.ts'], {
+    const child = spawn(process.execPath, ['bin/iys-consent.mjs', 'serve'], {
       cwd: join(import.meta.dirname, '../..'),
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -103,11 +103,46 @@ describe('iys-consent import FILE.csv', () => {
     const other = await importFile('other.csv', `recipient,type,source,consentDate\n0532 800 00 02,ARAMA,HS_CAGRI_MERKEZI,${at}\n`, ['--idempotency-key', 'crm-export-0001']);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/already used for other records/);
-    expect(await importFile('keyed.csv', content, ['--idempotency-key', 'no'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--idempotency-key needs') });
+    expect(await importFile('keyed.csv', content, ['--idempotency-key', 'no'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--idempotency-key.*'no' is invalid\. it needs 8–128 letters/) });
+  });
+
+  it('reads a Turkish call-centre export: Turkish headers and values, an extra column ignored with a note', async () => {
+    const excel = (ms: number) => formatTurkeyTime(ms).replace(/^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}):\d{2}$/, '$3.$2.$1 $4');
+    const content = `\uFEFFAd Soyad;Telefon;Kanal;Durum;Kaynak;Tarih\r\nAyşe Yılmaz;0532 900 00 01;SMS;Onay;Çağrı Merkezi;${excel(Date.now() - 7200_000)}\r\nAli Kaya;0532 900 00 02;Arama;Onay;Çağrı Merkezi;${excel(Date.now() - 3600_000)}\r\n`;
+    const r = await importFile('cagri-merkezi.csv', content);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^note: .*cagri-merkezi\.csv: ignored the column "Ad Soyad" \(not part of an İYS record\)\n/);
+    expect(r.stdout).toContain('queued 2 records');
+    expect(r.stdout).toContain(': 1 MESAJ, 1 ARAMA; 2 ONAY; 2 HS_CAGRI_MERKEZI');
+    expect(await stored()).toEqual(expect.arrayContaining(['+905329000001 MESAJ HS_CAGRI_MERKEZI BIREYSEL', '+905329000002 ARAMA HS_CAGRI_MERKEZI BIREYSEL']));
+
+    // The same file again: already in the ledger, nothing stored twice, and that is no error.
+    const again = await importFile('cagri-merkezi.csv', content);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toContain('already in the ledger: all 2 records of');
+    expect((await stored()).filter((l) => l.startsWith('+90532900000'))).toHaveLength(2);
+
+    // One line seen before beside a new one: the old one is named as already there, nothing stored.
+    const mixed = await importFile('mixed.csv', `${content}Can Er;0532 900 00 03;SMS;Onay;Çağrı Merkezi;${excel(Date.now() - 600_000)}\r\n`);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toMatch(/mixed\.csv:2: already in the ledger \(record \w+, pending\): this line was imported before; leave it out/);
+    expect(mixed.stderr).toMatch(/mixed\.csv:3: already in the ledger/);
+    expect(mixed.stderr).not.toMatch(/ONAY after ONAY/);
+    expect(mixed.stderr).toContain('2 bad lines: nothing was stored');
+    expect((await stored()).some((l) => l.startsWith('+905329000003'))).toBe(false);
+  });
+
+  it('says what is wrong when the first row is neither a header nor a record', async () => {
+    const r = await importFile('title.csv', `Ekim kampanyası;;;;\n0532 900 00 09;SMS;Onay;Çağrı Merkezi;${at}\n`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/title\.csv:1: neither a header nor a record: .*Name the columns in a first row, e\.g\. Telefon;Kanal;Durum;Kaynak;Tarih/);
   });
 
   it('prints its usage and exits 2 without a file', async () => {
     const r = await run(process.execPath, [BIN, 'import'], { cwd: tmpdir() }).catch((e) => e as { code: number; stderr: string });
-    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: iys-consent import [--idempotency-key KEY] FILE.csv') });
+    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining("error: missing required argument 'file'") });
+    const help = await run(process.execPath, [BIN, 'import', '--help'], { cwd: tmpdir() });
+    expect(help.stdout).toContain('Usage: iys-consent import [options] <file>');
+    expect(help.stdout).toMatch(/recipient +Telefon, Cep, E-posta/);
   });
 });

@@ -157,4 +157,9 @@ describe('loadConfig: each variable', () => {
     expect(e.problems.map((p) => p.variable)).toEqual(['PORT', 'IYS_BATCH_MAX']);
     expect(e.message).not.toContain('\n');
   });
+
+  it('names a missing credential and a clear-text base URL beside other bad values, for check-config to list them all', () => {
+    const e = failure({ IYS_SANDBOX: '0', PORT: 'x', ILETIMERKEZI_API_KEY: 'key-abc123', ILETIMERKEZI_BASE_URL: 'http://api.example' });
+    expect(e.problems.map((p) => p.variable)).toEqual(['PORT', 'ILETIMERKEZI_API_HASH', 'IYS_BRAND_CODE', 'ILETIMERKEZI_BASE_URL']);
+  });
 });

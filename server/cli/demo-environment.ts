@@ -1,0 +1,19 @@
+import { CONFIG_DEFAULTS } from '../runtime/config.ts';
+
+/**
+ * The demo's settings over the environment's: the built-in İYS sandbox, and browser posts allowed
+ * from the demo's own origin (browsers send Origin on same-origin POSTs too). Whatever the
+ * environment sets wins.
+ */
+export function demoEnvironment(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const port = env.PORT || CONFIG_DEFAULTS.PORT;
+  const host = env.HOST || CONFIG_DEFAULTS.HOST;
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  return {
+    ...env,
+    IYS_SANDBOX: env.IYS_SANDBOX || '1',
+    PORT: port,
+    HOST: host,
+    IYS_ALLOWED_ORIGINS: env.IYS_ALLOWED_ORIGINS || `http://${hostInUrl}:${port},http://localhost:${port}`,
+  };
+}
