@@ -42,6 +42,7 @@ export function postgresSql(schema: string) {
     pendingSummary: `SELECT COUNT(*) AS count, MIN(received_at) AS oldest, MIN(deadline_at) AS earliest
       FROM ${records} WHERE state = 'pending'`,
     ping: `SELECT 1`,
+    probeWrite: `INSERT INTO ${s}.probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
 
     /*
      * Claims are serialised across processes by one transaction-scoped advisory lock per schema.

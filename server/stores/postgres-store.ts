@@ -182,6 +182,10 @@ export class PostgresStore implements ConsentStore {
     await this.pool.query(this.sql.ping);
   }
 
+  async probeWrite(): Promise<void> {
+    await this.pool.query(this.sql.probeWrite, [Date.now()]);
+  }
+
   // --- dispatch ---------------------------------------------------------------------------------
 
   async claim(opts: { owner: string; limit: number; leaseMs: number; now: number }): Promise<StoredRecord[]> {

@@ -21,6 +21,7 @@ export const SCHEMA_STEPS = [
   'request-ids',   // which request each attempt line belongs to (lostRequestsOf after a crash)
   'doubt',         // doubt as data (store.ts, DOUBTS), no longer a prefix of `reason`
   'outcome-check', // attempts.outcome checked against ATTEMPT_OUTCOMES; seq, consent_ms, deadline_at guarded
+  'probe',         // the one-row table probeWrite() upserts to prove the ledger takes writes
 ] as const;
 export type SchemaStep = (typeof SCHEMA_STEPS)[number];
 
@@ -139,8 +140,18 @@ export const IDEMPOTENCY = {
   ],
 } as const satisfies TableSpec;
 
+/** One row, rewritten by every probeWrite(): a committed write that proves nothing but that writes succeed. */
+export const PROBE = {
+  name: 'probe',
+  since: 'probe',
+  columns: [
+    { name: 'id', type: 'integer', primaryKey: true },
+    { name: 'at', type: 'bigint' },
+  ],
+} as const satisfies TableSpec;
+
 /** In creation order: a table's references point to one before it. */
-export const TABLES: readonly TableSpec[] = [RECORDS, ATTEMPTS, IDEMPOTENCY];
+export const TABLES: readonly TableSpec[] = [RECORDS, ATTEMPTS, IDEMPOTENCY, PROBE];
 
 export const INDEXES: readonly IndexSpec[] = [
   // The claim query walks pending records by deadline; the head-of-key check looks up pending records of one key.

@@ -33,6 +33,7 @@ export const SQL = {
   pendingSummary: `SELECT COUNT(*) AS count, MIN(received_at) AS oldest, MIN(deadline_at) AS earliest
     FROM records WHERE state = 'pending'`,
   ping: `SELECT 1`,
+  probeWrite: `INSERT INTO probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
 
   /*
    * A pending record is claimable when its lease and notBefore are behind it and it is the head of

@@ -199,6 +199,10 @@ export class SqliteStore implements ConsentStore {
     this.need().ping.get();
   }
 
+  async probeWrite(): Promise<void> {
+    this.need().probeWrite.run(Date.now());
+  }
+
   // --- dispatch ---------------------------------------------------------------------------------
 
   async claim(opts: { owner: string; limit: number; leaseMs: number; now: number }): Promise<StoredRecord[]> {

@@ -141,6 +141,12 @@ export interface ConsentStore {
   pendingSummary(): Promise<PendingSummary>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;
+  /**
+   * Proves the ledger takes writes: one committed (and, for SQLite, fsynced) upsert of a one-row
+   * table, nothing else changed. Rejects where ping() may still pass: a full disk, a read-only file
+   * or server, a write lock held by someone else. For check-config.
+   */
+  probeWrite(): Promise<void>;
 
   // --- dispatch ---------------------------------------------------------------------------------
   /**

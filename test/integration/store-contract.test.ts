@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { keyOf, type IysRecord } from '../../shared/iys-record.ts';
 import { DEADLINE_MS, formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
@@ -24,6 +25,9 @@ type Harness = {
   crossInstanceWakeups: boolean;
   /** A fresh, empty ledger, initialised. */
   open(): Promise<{ store: ConsentStore; sibling: () => Promise<ConsentStore> }>;
+  /** A fresh ledger and a second instance on it that can read but not write, and what its writes fail with. */
+  unwritable(): Promise<{ store: ConsentStore; reader: ConsentStore }>;
+  unwritableError: RegExp;
 };
 
 const opened: ConsentStore[] = [];
@@ -32,7 +36,9 @@ async function track<T extends ConsentStore>(s: T): Promise<T> {
   await s.init();
   return s;
 }
+const lockHolders: Database.Database[] = [];
 afterEach(async () => {
+  for (const holder of lockHolders.splice(0)) holder.close();
   for (const s of opened.splice(0)) await s.close();
 });
 
@@ -47,6 +53,17 @@ const harnesses: Harness[] = [
       const store = await track(new SqliteStore(path, { exportPageSize: PAGE }));
       return { store, sibling: () => track(new SqliteStore(path, { exportPageSize: PAGE })) };
     },
+    // Another process holds the write lock (and keeps it past the busy timeout); readers go on in WAL mode.
+    async unwritable() {
+      const path = join(tmpRoot, `ledger-${++fileNo}.db`);
+      const store = await track(new SqliteStore(path));
+      const reader = await track(new SqliteStore(path, { busyTimeoutMs: 200 }));
+      const holder = new Database(path);
+      holder.exec('BEGIN EXCLUSIVE');
+      lockHolders.push(holder);
+      return { store, reader };
+    },
+    unwritableError: /database is locked/,
   },
   {
     name: 'postgres',
@@ -57,6 +74,17 @@ const harnesses: Harness[] = [
       const make = () => track(new PostgresStore(PG_URL, { schema, exportPageSize: PAGE, poolSize: 4 }));
       return { store: await make(), sibling: make };
     },
+    // A session that may only read (a hot standby, a read-only role answers the same).
+    async unwritable() {
+      const schema = testSchema();
+      const store = await track(new PostgresStore(PG_URL, { schema }));
+      const readOnly = new URL(PG_URL);
+      readOnly.searchParams.set('options', '-c default_transaction_read_only=on');
+      const reader = new PostgresStore(readOnly.href, { schema });
+      opened.push(reader);
+      return { store, reader };
+    },
+    unwritableError: /read-only transaction/,
   },
 ];
 
@@ -484,6 +512,21 @@ describe.each(harnesses)('$name ledger store', (h) => {
         count: 2, oldestReceivedAt: NOW - 9000, earliestDeadlineAt: parseTurkeyTime(formatTurkeyTime(NOW - 600_000))! + DEADLINE_MS,
       });
       await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('takes a write probe, again and again, and it changes no record', async () => {
+      const { store } = await h.open();
+      await insertOne(store);
+      await expect(store.probeWrite()).resolves.toBeUndefined();
+      await expect(store.probeWrite()).resolves.toBeUndefined();
+      expect(await store.countByState()).toEqual({ pending: 1, registered: 0, rejected: 0, expired: 0 });
+    });
+
+    it('refuses the write probe of a ledger that answers but cannot write, where ping still passes', async () => {
+      const { store, reader } = await h.unwritable();
+      await expect(store.ping()).resolves.toBeUndefined();
+      await expect(reader.probeWrite()).rejects.toThrow(h.unwritableError);
+      await expect(reader.ping()).resolves.toBeUndefined();
     });
 
     it('tells when something next becomes claimable', async () => {
