@@ -8,6 +8,7 @@ export type Mode = {
   latency: { ratePerS: number; durationS: number; flushMs: number };
   memory: { records: number };
   widget: { loads: number };
+  startup: { starts: number };
 };
 
 export const MODES: Record<Mode['name'], Mode> = {
@@ -20,6 +21,7 @@ export const MODES: Record<Mode['name'], Mode> = {
     latency: { ratePerS: 20, durationS: 10, flushMs: 1000 },
     memory: { records: 100_000 },
     widget: { loads: 7 },
+    startup: { starts: 5 },
   },
   full: {
     name: 'full',
@@ -30,6 +32,7 @@ export const MODES: Record<Mode['name'], Mode> = {
     latency: { ratePerS: 20, durationS: 30, flushMs: 1000 },
     memory: { records: 1_000_000 },
     widget: { loads: 21 },
+    startup: { starts: 11 },
   },
   smoke: {
     name: 'smoke',
@@ -40,5 +43,6 @@ export const MODES: Record<Mode['name'], Mode> = {
     latency: { ratePerS: 5, durationS: 2, flushMs: 200 },
     memory: { records: 5000 },
     widget: { loads: 1 },
+    startup: { starts: 1 },
   },
 };

@@ -8,6 +8,7 @@ import { latencyBench } from './latency.ts';
 import { memoryBench } from './memory.ts';
 import { middlewareBench } from './middleware.ts';
 import { MODES, type Mode } from './modes.ts';
+import { startupBench } from './startup.ts';
 import { describeMachine, machine, renderTable, row, type Machine, type Row } from './table.ts';
 import { widgetBench } from './widget.ts';
 
@@ -17,7 +18,7 @@ export type BenchResults = { date: string; mode: Mode['name']; machine: Machine;
 
 type Step = { bench: string; run: () => Promise<Row | Row[]> };
 
-/** Runs the six benchmarks in turn; one that fails becomes a row saying why, and the rest still run. */
+/** Runs the benchmarks in turn; one that fails becomes a row saying why, and the rest still run. */
 export async function runBench(opts: { mode: Mode; out?: string; log?: (s: string) => void }): Promise<BenchResults> {
   const { mode } = opts;
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
@@ -33,6 +34,7 @@ export async function runBench(opts: { mode: Mode; out?: string; log?: (s: strin
     { bench: 'latency', run: () => latencyBench(mode) },
     { bench: 'memory', run: () => memoryBench(mode, log) },
     { bench: 'widget', run: () => widgetBench(mode, log) },
+    { bench: 'startup', run: () => startupBench(mode, log) },
   ];
   const rows: Row[] = [];
   for (const step of steps) {

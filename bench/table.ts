@@ -2,7 +2,7 @@ import os from 'node:os';
 
 /** One line of the results: a figure, the baseline measured in the same run, and the target. */
 export type Row = {
-  /** Which of the six benchmarks (ingest, dispatch, isolation, latency, memory, widget). */
+  /** Which benchmark (ingest, dispatch, isolation, latency, memory, widget, startup). */
   bench: string;
   /** What the figure is, e.g. "SQLite, 16 conn: req/s". */
   measure: string;
