@@ -1,12 +1,67 @@
-import { ConfigError, loadConfig } from '../runtime/config.ts';
+import { CONFIG_DEFAULTS, ConfigError, loadConfig, type Config } from '../runtime/config.ts';
+import { openStore } from '../stores/open-store.ts';
 
-export async function runCheckConfig(env: Record<string, string | undefined>): Promise<number> {
+/**
+ * `iys-consent check-config`: what would stop the collector or keep it from registering anything,
+ * found before it runs. Every setting (all problems at once), the ledger (opens, takes a write:
+ * ConsentStore.probeWrite) and iletiMerkezi (answers, accepts the credentials). Each check says
+ * "ok" in one line on stdout or names its problem in one line on stderr; credentials and the
+ * database URL's password never appear.
+ */
+
+export type CheckReport = { passed: string[]; problems: string[] };
+
+/** Where the ledger is, for a message: the SQLite path, or PostgreSQL's host and database without user or password. */
+export function describeLedger(url: string): string {
+  if (url.startsWith('file:')) return `the SQLite ledger ${url.slice('file:'.length)}`;
+  const u = new URL(url);
+  return `the PostgreSQL ledger ${u.host}${u.pathname}`;
+}
+
+async function checkLedger(url: string): Promise<{ ok: string } | { problem: string }> {
+  const where = describeLedger(url);
+  let store;
   try {
-    loadConfig(env);
+    store = openStore(url);
+    await store.init();
+  } catch (err) {
+    await store?.close().catch(() => {});
+    return { problem: `IYS_DATABASE_URL: ${where} cannot be opened: ${(err as Error).message}` };
+  }
+  try {
+    await store.probeWrite();
+    return { ok: `${where} opens and takes writes` };
+  } catch (err) {
+    return { problem: `IYS_DATABASE_URL: ${where} opens but takes no writes: ${(err as Error).message}` };
+  } finally {
+    await store.close().catch(() => {});
+  }
+}
+
+export async function checkConfig(env: Record<string, string | undefined>): Promise<CheckReport> {
+  const report: CheckReport = { passed: [], problems: [] };
+  let config: Config | undefined;
+  try {
+    config = loadConfig(env);
+    report.passed.push('the settings');
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    for (const p of err.problems) process.stderr.write(`${p.variable} ${p.message}\n`);
-    return 1;
+    report.problems.push(...err.problems.map((p) => `${p.variable} ${p.message}`));
   }
-  return 0;
+
+  // The ledger is checked whatever else is wrong, as long as its own setting is good.
+  if (!report.problems.some((p) => p.startsWith('IYS_DATABASE_URL '))) {
+    const ledger = await checkLedger(config?.databaseUrl ?? (env.IYS_DATABASE_URL || CONFIG_DEFAULTS.IYS_DATABASE_URL));
+    if ('ok' in ledger) report.passed.push(ledger.ok);
+    else report.problems.push(ledger.problem);
+  }
+  return report;
+}
+
+/** Runs the command: 0 when every check passed, 1 when one found a problem. */
+export async function runCheckConfig(env: Record<string, string | undefined>): Promise<number> {
+  const { passed, problems } = await checkConfig(env);
+  for (const line of passed) process.stdout.write(`ok: ${line}\n`);
+  for (const line of problems) process.stderr.write(`${line.replace(/[\r\n]+/g, ' ')}\n`);
+  return problems.length > 0 ? 1 : 0;
 }
