@@ -1,5 +1,6 @@
 import { CONFIG_DEFAULTS, ConfigError, loadConfig, type Config } from '../runtime/config.ts';
 import { openStore } from '../stores/open-store.ts';
+import { checkIletiMerkezi, type Verdict } from './check-iletimerkezi.ts';
 
 /**
  * `iys-consent check-config`: what would stop the collector or keep it from registering anything,
@@ -18,7 +19,7 @@ export function describeLedger(url: string): string {
   return `the PostgreSQL ledger ${u.host}${u.pathname}`;
 }
 
-async function checkLedger(url: string): Promise<{ ok: string } | { problem: string }> {
+async function checkLedger(url: string): Promise<Verdict> {
   const where = describeLedger(url);
   let store;
   try {
@@ -54,6 +55,14 @@ export async function checkConfig(env: Record<string, string | undefined>): Prom
     const ledger = await checkLedger(config?.databaseUrl ?? (env.IYS_DATABASE_URL || CONFIG_DEFAULTS.IYS_DATABASE_URL));
     if ('ok' in ledger) report.passed.push(ledger.ok);
     else report.problems.push(ledger.problem);
+  }
+
+  if (config) {
+    const iletimerkezi = await checkIletiMerkezi(config);
+    if ('ok' in iletimerkezi) report.passed.push(iletimerkezi.ok);
+    else report.problems.push(iletimerkezi.problem);
+  } else {
+    report.problems.push('iletiMerkezi: not checked until the settings above are right');
   }
   return report;
 }

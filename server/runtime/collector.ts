@@ -14,10 +14,8 @@ import { createSandbox, logSandboxBanner, type Sandbox } from '../sandbox/index.
 import { openStore } from '../stores/open-store.ts';
 import type { ConsentStore } from '../stores/store.ts';
 
-/** The credentials the built-in sandbox is created with; they never leave the process. */
-const SANDBOX_KEY = 'sandbox-key';
-const SANDBOX_HASH = 'sandbox-hash';
-const SANDBOX_BRAND = 1234;
+/** The account the built-in sandbox is created with (IYS_BRAND_CODE, when set, wins); it never leaves the process. */
+export const SANDBOX_ACCOUNT = { apiKey: 'sandbox-key', apiHash: 'sandbox-hash', brandCode: 1234 } as const;
 // A claim's lease: long enough for a 5000-record request and its isolation (the dispatcher renews it).
 const LEASE_MS = 60_000;
 // Requests in flight get this long to finish after a stop before their sockets are cut.
@@ -52,7 +50,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   const store = openStore(config.databaseUrl, { logger, ...opts.storeOptions });
   await store.init();
 
-  const sandbox = config.sandbox ? createSandbox({ apiKey: SANDBOX_KEY, apiHash: SANDBOX_HASH, brandCode: config.brandCode ?? SANDBOX_BRAND }) : null;
+  const sandbox = config.sandbox ? createSandbox({ ...SANDBOX_ACCOUNT, brandCode: config.brandCode ?? SANDBOX_ACCOUNT.brandCode }) : null;
   if (sandbox) logSandboxBanner(logger);
   const metrics = createMetrics({ store });
   // The dispatcher is made once the server listens (below); until then nothing is paused.
@@ -64,7 +62,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
   const account = sandbox
-    ? { baseUrl: `${url}/sandbox`, apiKey: SANDBOX_KEY, apiHash: SANDBOX_HASH, brandCode: config.brandCode ?? SANDBOX_BRAND }
+    ? { baseUrl: `${url}/sandbox`, ...SANDBOX_ACCOUNT, brandCode: config.brandCode ?? SANDBOX_ACCOUNT.brandCode }
     : { baseUrl: config.iletimerkezi.baseUrl, apiKey: config.iletimerkezi.apiKey!, apiHash: config.iletimerkezi.apiHash!, brandCode: config.brandCode! };
   // One keep-alive pool for the life of the process, closed after the dispatcher's last request.
   const pool = createIletiMerkeziPool(account);
