@@ -8,6 +8,7 @@ import { readBodyText } from '../../server/http/body-limit.ts';
 import { CONSENT_BODY_LIMIT } from '../../server/intake/consent-route.ts';
 import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { consentBody, postConsent, startCollector, type RunningCollector } from './collector-harness.ts';
+import { startedPort, watch } from '../helpers/collector-process.ts';
 
 const SHOP = 'https://shop.example';
 const HASH = `sha256:${'0f'.repeat(32)}`;
@@ -414,31 +415,14 @@ describe('iys-consent serve (what npm run collector runs, once the widget is bui
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, exited, out: () => stdout, err: () => stderr };
+    return watch(child);
   }
 
   it('starts, takes a consent, stops on SIGTERM with exit 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iys-main-'));
     try {
       const p = run({ IYS_SANDBOX: '1', PORT: '0', IYS_DATABASE_URL: `file:${join(dir, 'ledger.db')}` });
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setInterval(() => {
-          const m = /"event":"collector\.started"[^\n]*"port":(\d+)/.exec(p.out());
-          if (m) {
-            clearInterval(timer);
-            resolve(Number(m[1]));
-          }
-        }, 50);
-        void p.exited.then((code) => {
-          clearInterval(timer);
-          reject(new Error(`exited ${code}: ${p.err()}`));
-        });
-      });
+      const port = await startedPort(p);
       const res = await postConsent(`http://127.0.0.1:${port}`, consentBody({ channels: ['MESAJ'] }));
       expect(res.status).toBe(202);
       p.child.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { dirname, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startedPort, watch } from '../helpers/collector-process.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 
 /**
@@ -171,12 +172,7 @@ function collectorProcess(npxPid: number): number {
 function npx(app: string, args: string[], env: Record<string, string>) {
   const child = spawn('npx', ['--offline', 'iys-consent', ...args], { cwd: app, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
+  return watch(child);
 }
 
 /** Serves a folder on 127.0.0.1, for Chromium to load a built page. */
@@ -263,19 +259,7 @@ describe('the packed iys-consent', () => {
   it('npx iys-consent serve: takes a consent, registers it with the sandbox, stops on SIGTERM with exit 0', async () => {
     const ledger = join(dir, 'serve.db');
     const p = npx(serverApp, ['serve'], { IYS_SANDBOX: '1', PORT: '0', IYS_DATABASE_URL: `file:${ledger}`, IYS_ADMIN_TOKEN: ADMIN_TOKEN, IYS_FLUSH_MS: '100' });
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const m = /"event":"collector\.started"[^\n]*"port":(\d+)/.exec(p.out());
-        if (m) {
-          clearInterval(timer);
-          resolve(Number(m[1]));
-        }
-      }, 50);
-      void p.exited.then((code) => {
-        clearInterval(timer);
-        reject(new Error(`exited ${code}: ${p.err()}`));
-      });
-    });
+    const port = await startedPort(p);
     const base = `http://127.0.0.1:${port}`;
     const posted = await fetch(`${base}/v1/consents`, {
       method: 'POST',
