@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkConfig } from '../../server/cli/check-config.ts';
+import { checkConfig, describeLedger } from '../../server/cli/check-config.ts';
 import { createSandbox, startSandboxServer, type Sandbox } from '../../server/sandbox/index.ts';
 
 /** `iys-consent check-config` against real ledgers and a real HTTP service standing in for iletiMerkezi. */
@@ -56,6 +56,17 @@ describe('check-config: the settings', () => {
 });
 
 describe('check-config: the ledger', () => {
+  it('names a ledger without the URL\'s user or password', () => {
+    expect(describeLedger('postgres://iys:s3cret@db.internal:5432/iys')).toBe('the PostgreSQL ledger db.internal:5432/iys');
+    expect(describeLedger('file:./data/iys-consent.db')).toBe('the SQLite ledger ./data/iys-consent.db');
+  });
+
+  it('names an unreachable PostgreSQL ledger, not its password', async () => {
+    const r = await checkConfig({ IYS_SANDBOX: '1', IYS_DATABASE_URL: 'postgres://iys:s3cret@127.0.0.1:1/iys' });
+    expect(r.problems).toEqual([expect.stringMatching(/^IYS_DATABASE_URL: the PostgreSQL ledger 127\.0\.0\.1:1\/iys cannot be opened: .*ECONNREFUSED/)]);
+    expect(r.problems.join()).not.toContain('s3cret');
+  });
+
   it('says a ledger that cannot be opened', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
