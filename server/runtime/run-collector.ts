@@ -21,6 +21,8 @@ export async function runCollector(env: Record<string, string | undefined>, opts
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
+  // The demo's pages drive the sandbox; with iletiMerkezi they would send real registrations.
+  if (opts.demo && !config.sandbox) fail('the demo runs only with the built-in İYS sandbox: leave IYS_SANDBOX unset or set it to 1');
   const logger = createLogger();
   const storeKind = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres';
 
