@@ -11,8 +11,10 @@ import { parseImportCsv } from './import-csv.ts';
  * `iys-consent import FILE.csv`: validates every line first, then the file against the İYS state
  * rules (the ledger's latest record of each key and the file's own earlier lines); any bad line is
  * reported with its line number and reason and NOTHING is stored (exit 1), so a file can be fixed
- * and re-run without creating duplicates. Otherwise all records go into the store at
- * IYS_DATABASE_URL in one transaction, pending, for the dispatcher to register.
+ * and re-run without creating duplicates. A line the ledger already holds is named as such rather
+ * than by the state rule it breaks, and a file whose every line is there is "already in the ledger"
+ * (exit 0). Otherwise all records go into the store at IYS_DATABASE_URL in one transaction, pending,
+ * for the dispatcher to register.
  */
 
 const MAX_REPORTED = 200;
