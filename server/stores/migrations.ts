@@ -42,7 +42,7 @@ export function createTableSql(d: Dialect, table: TableSpec, at: SchemaStep, nam
 
 export function createIndexSql(d: Dialect, index: IndexSpec): string {
   const where = index.where ? ` WHERE ${index.where}` : '';
-  return `CREATE INDEX IF NOT EXISTS ${index.name} ON ${d.qualify(index.table)} (${d.indexOn(index)})${where}`;
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${index.name} ON ${d.qualify(index.table)} (${d.indexOn(index)})${where}`;
 }
 
 /** Everything step `step` brings, in order: tables, columns, indexes, CHECKs, then its data. */

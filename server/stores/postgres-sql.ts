@@ -1,4 +1,5 @@
-import { ATTEMPT_COLUMNS, INSERT_COLUMNS, RECORD_COLUMNS } from './schema.ts';
+import { ATTEMPT_COLUMNS, INSERT_COLUMNS, RECORD_COLUMNS, sqlList } from './schema.ts';
+import { HOUR_MS, UNANSWERED_OUTCOMES } from './store.ts';
 import { INSERT_TYPES, postgresMigrations, quoteIdent } from './postgres-schema.ts';
 
 /**
@@ -43,6 +44,12 @@ export function postgresSql(schema: string) {
       FROM ${records} WHERE state = 'pending'`,
     ping: `SELECT 1`,
     probeWrite: `INSERT INTO ${s}.probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+    pendingByDeadline: `SELECT ${RECORD} FROM ${records} WHERE state = 'pending' ORDER BY deadline_at, seq LIMIT $1`,
+    requestsByHour: `SELECT (at / ${HOUR_MS}) * ${HOUR_MS} AS hour, outcome,
+        COUNT(DISTINCT COALESCE(request_id, at::text || ':' || batch_size::text)) AS requests, COUNT(*) AS records
+      FROM ${s}.attempts
+      WHERE at >= $1 AND at < $2 AND outcome NOT IN ${sqlList(UNANSWERED_OUTCOMES)}
+      GROUP BY 1, 2 ORDER BY 1, 2`,
 
     /*
      * Claims are serialised across processes by one transaction-scoped advisory lock per schema.

@@ -4,7 +4,7 @@ import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type {
-  Attempt, ConsentStore, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
+  Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import { postgresSql, type PostgresSql } from './postgres-sql.ts';
@@ -15,8 +15,8 @@ import {
   insertValues, numericOrNull, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type RecordRow,
 } from './row-mapping.ts';
 import {
-  beliefsOf, claimedInOrder, exportPages, groupLost, latestOf, pendingSummaryOf, stateCounts,
-  type BeliefRow, type LatestRow, type LostRow, type PendingSummaryRow,
+  beliefsOf, claimedInOrder, exportPages, groupLost, hourlyOf, latestOf, pendingSummaryOf, stateCounts,
+  type BeliefRow, type HourlyRow, type LatestRow, type LostRow, type PendingSummaryRow,
 } from './row-answers.ts';
 
 export type PostgresStoreOptions = {
@@ -176,6 +176,15 @@ export class PostgresStore implements ConsentStore {
   async pendingSummary(): Promise<PendingSummary> {
     const { rows } = await this.pool.query<PendingSummaryRow>(this.sql.pendingSummary);
     return pendingSummaryOf(rows[0]!);
+  }
+
+  async pendingByDeadline(limit: number): Promise<StoredRecord[]> {
+    const { rows } = await this.pool.query<RecordRow>(this.sql.pendingByDeadline, [limit]);
+    return rows.map(rowToRecord);
+  }
+
+  async requestsByHour(fromMs: number, toMs: number): Promise<HourlyRequests[]> {
+    return hourlyOf((await this.pool.query<HourlyRow>(this.sql.requestsByHour, [fromMs, toMs])).rows);
   }
 
   async ping(): Promise<void> {

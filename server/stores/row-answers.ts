@@ -1,7 +1,7 @@
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
 import { RECORD_STATES } from '../../shared/enums.ts';
-import type { LatestRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence } from './store.ts';
+import type { AttemptOutcome, HourlyRequests, LatestRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence } from './store.ts';
 import { numeric, numericOrNull, rowToRecord, rowToRecordWithEvidence, type RecordRow } from './row-mapping.ts';
 
 /**
@@ -71,4 +71,11 @@ export function stateCounts(rows: { state: string; n: number | string }[]): Reco
 /** pendingSummary() from its one row of COUNT / MIN / MIN. */
 export function pendingSummaryOf(row: PendingSummaryRow): PendingSummary {
   return { count: numeric(row.count), oldestReceivedAt: numericOrNull(row.oldest), earliestDeadlineAt: numericOrNull(row.earliest) };
+}
+
+export type HourlyRow = { hour: number | string; outcome: AttemptOutcome; requests: number | string; records: number | string };
+
+/** requestsByHour() from its GROUP BY rows. */
+export function hourlyOf(rows: HourlyRow[]): HourlyRequests[] {
+  return rows.map((r) => ({ hourStart: numeric(r.hour), outcome: r.outcome, requests: numeric(r.requests), records: numeric(r.records) }));
 }

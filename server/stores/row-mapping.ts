@@ -30,6 +30,7 @@ function insertRow(id: string, n: NewRecord, idempotencyKey: string | null): Ins
     client_consent_date: e.clientConsentDate, channels: e.channels, notice_version: e.noticeVersion,
     notice_hash: e.noticeHash, notice_lang: e.noticeLang, page_url: e.pageUrl, origin: e.origin, ip: e.ip,
     user_agent: e.userAgent, widget_version: e.widgetVersion, idempotency_key: idempotencyKey ?? e.idempotencyKey,
+    requeue_of: n.requeueOf ?? null,
   };
 }
 
@@ -55,6 +56,7 @@ export function rowToRecord(row: RecordRow): StoredRecord {
     reason: row.reason,
     registeredAt: numericOrNull(row.registered_at),
     doubt: row.doubt,
+    requeueOf: row.requeue_of,
   };
 }
 

@@ -22,6 +22,7 @@ export const SCHEMA_STEPS = [
   'doubt',         // doubt as data (store.ts, DOUBTS), no longer a prefix of `reason`
   'outcome-check', // attempts.outcome checked against ATTEMPT_OUTCOMES; seq, consent_ms, deadline_at guarded
   'probe',         // the one-row table probeWrite() upserts to prove the ledger takes writes
+  'requeue',       // requeue_of: a new pending record standing for a rejected or expired one; attempts by time (the console)
 ] as const;
 export type SchemaStep = (typeof SCHEMA_STEPS)[number];
 
@@ -64,6 +65,7 @@ export type IndexSpec = {
   readonly postgresOn?: string;
   /** A partial index's condition. */
   readonly where?: string;
+  readonly unique?: true;
   readonly since: SchemaStep;
 };
 
@@ -108,6 +110,8 @@ export const RECORDS = {
     { name: 'widget_version', type: 'text', nullable: true, ...KEPT },
     { name: 'idempotency_key', type: 'text', nullable: true, ...KEPT },
     { name: 'doubt', type: 'text', nullable: true, oneOf: DOUBTS, read: true, since: 'doubt' },
+    // The rejected or expired record this one was re-queued for (the console's operations); never an edit of that row.
+    { name: 'requeue_of', type: 'text', nullable: true, references: { table: 'records', column: 'id' }, since: 'requeue', ...KEPT },
   ],
 } as const satisfies TableSpec;
 
@@ -171,6 +175,10 @@ export const INDEXES: readonly IndexSpec[] = [
     where: "state IN ('pending', 'registered')", since: 'live-key',
   },
   { name: 'attempts_request', table: 'attempts', on: 'request_id', where: 'request_id IS NOT NULL', since: 'request-ids' },
+  // A record is re-queued at most once: a second re-queue of it (two operators at once) is refused by the ledger itself.
+  { name: 'records_requeue_of', table: 'records', on: 'requeue_of', where: 'requeue_of IS NOT NULL', unique: true, since: 'requeue' },
+  // requestsByHour(): the console's chart reads the last hours of attempt lines.
+  { name: 'attempts_at', table: 'attempts', on: 'at', since: 'requeue' },
 ];
 
 /**
@@ -189,6 +197,9 @@ export const DATA_STEPS: Partial<Record<SchemaStep, (records: string) => string>
     UPDATE ${records} SET reason = substr(reason, 17) WHERE reason LIKE '[may be stored] %';
     UPDATE ${records} SET reason = substr(reason, 10) WHERE reason LIKE '[stored] %'`,
 };
+
+/** `('a', 'b')`: a list of the schema's own words (never user input) for an SQL `IN`. */
+export const sqlList = (values: readonly string[]): string => `(${values.map((v) => `'${v}'`).join(', ')})`;
 
 /** What the guards answer when something tries to erase or rewrite the ledger. */
 export const GUARD_MESSAGES = {

@@ -1,4 +1,5 @@
-import { ATTEMPT_COLUMNS, INSERT_COLUMNS, RECORD_COLUMNS } from './schema.ts';
+import { ATTEMPT_COLUMNS, INSERT_COLUMNS, RECORD_COLUMNS, sqlList } from './schema.ts';
+import { HOUR_MS, UNANSWERED_OUTCOMES } from './store.ts';
 
 /**
  * Every SQL statement of the SQLite store, in one place (as pg-boss keeps its plans); its DDL and
@@ -34,6 +35,13 @@ export const SQL = {
     FROM records WHERE state = 'pending'`,
   ping: `SELECT 1`,
   probeWrite: `INSERT INTO probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+  pendingByDeadline: `SELECT ${RECORD} FROM records INDEXED BY records_claim
+    WHERE state = 'pending' ORDER BY deadline_at, seq LIMIT @limit`,
+  requestsByHour: `SELECT (at / ${HOUR_MS}) * ${HOUR_MS} AS hour, outcome,
+      COUNT(DISTINCT COALESCE(request_id, CAST(at AS TEXT) || ':' || CAST(batch_size AS TEXT))) AS requests, COUNT(*) AS records
+    FROM attempts INDEXED BY attempts_at
+    WHERE at >= @from AND at < @to AND outcome NOT IN ${sqlList(UNANSWERED_OUTCOMES)}
+    GROUP BY hour, outcome ORDER BY hour, outcome`,
 
   /*
    * A pending record is claimable when its lease and notBefore are behind it and it is the head of

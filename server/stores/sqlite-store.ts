@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import type {
-  Attempt, ConsentStore, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
+  Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import { SQL } from './sqlite-sql.ts';
@@ -10,8 +10,8 @@ import { MIGRATIONS } from './sqlite-schema.ts';
 import { newRecordId } from './record-id.ts';
 import { insertValues, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type RecordRow } from './row-mapping.ts';
 import {
-  beliefsOf, claimedInOrder, exportPages, groupLost, latestOf, pendingSummaryOf, stateCounts,
-  type BeliefRow, type LatestRow, type LostRow, type PendingSummaryRow,
+  beliefsOf, claimedInOrder, exportPages, groupLost, hourlyOf, latestOf, pendingSummaryOf, stateCounts,
+  type BeliefRow, type HourlyRow, type LatestRow, type LostRow, type PendingSummaryRow,
 } from './row-answers.ts';
 
 export type SqliteStoreOptions = {
@@ -193,6 +193,14 @@ export class SqliteStore implements ConsentStore {
 
   async pendingSummary(): Promise<PendingSummary> {
     return pendingSummaryOf(this.need().pendingSummary.get() as PendingSummaryRow);
+  }
+
+  async pendingByDeadline(limit: number): Promise<StoredRecord[]> {
+    return (this.need().pendingByDeadline.all({ limit }) as RecordRow[]).map(rowToRecord);
+  }
+
+  async requestsByHour(fromMs: number, toMs: number): Promise<HourlyRequests[]> {
+    return hourlyOf(this.need().requestsByHour.all({ from: fromMs, to: toMs }) as HourlyRow[]);
   }
 
   async ping(): Promise<void> {

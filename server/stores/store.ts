@@ -26,6 +26,10 @@ export type Doubt = (typeof DOUBTS)[number];
  */
 export const ATTEMPT_OUTCOMES = ['sending', 'accepted', 'records-refused', 'too-many', 'account', 'transient', 'ambiguous', 'resolved'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+/** Attempt lines that are no answer from iletiMerkezi: a request going out, a doubt resolved without one. */
+export const UNANSWERED_OUTCOMES = ['sending', 'resolved'] as const satisfies readonly AttemptOutcome[];
+/** The bucket of requestsByHour(). */
+export const HOUR_MS = 3_600_000;
 
 /** Audit evidence kept with each record, as the collector saw the request. */
 export type Evidence = {
@@ -47,7 +51,12 @@ export type Evidence = {
   idempotencyKey: string | null;
 };
 
-export type NewRecord = { record: IysRecord; evidence: Evidence };
+export type NewRecord = {
+  record: IysRecord;
+  evidence: Evidence;
+  /** The rejected or expired record this one is re-queued for (the console's re-queue); absent for a new consent. */
+  requeueOf?: string;
+};
 
 /** A record as the ledger holds it. Times are epoch ms. */
 export type StoredRecord = IysRecord & {
@@ -62,6 +71,8 @@ export type StoredRecord = IysRecord & {
   registeredAt: number | null;
   /** Null unless İYS may hold the pending record already (see DOUBTS). */
   doubt: Doubt | null;
+  /** The rejected or expired record this one was re-queued for; null for a consent as it came in. */
+  requeueOf: string | null;
 };
 
 /** A key's latest live record, as latestOfKeys() reports it. */
@@ -79,6 +90,12 @@ export type StoredRecordWithEvidence = StoredRecord & { evidence: Evidence };
 
 /** How many records are pending, the earliest receive time and the earliest deadline among them. */
 export type PendingSummary = { count: number; oldestReceivedAt: number | null; earliestDeadlineAt: number | null };
+
+/**
+ * Requests to iletiMerkezi answered within one hour (epoch ms of its start, UTC: Turkey's hours
+ * begin at the same instants), by the outcome of their answer; `records` counts the answer lines.
+ */
+export type HourlyRequests = { hourStart: number; outcome: AttemptOutcome; requests: number; records: number };
 
 /** One request to iletiMerkezi, as the dispatcher saw it; logged for every record in it. */
 export type Attempt = {
@@ -139,6 +156,14 @@ export interface ConsentStore {
   countByState(): Promise<Record<RecordState, number>>;
   /** The pending record with the earliest receive time and the one with the earliest deadline. */
   pendingSummary(): Promise<PendingSummary>;
+  /** The `limit` pending records closest to their deadline, earliest first (the console's dashboard). */
+  pendingByDeadline(limit: number): Promise<StoredRecord[]>;
+  /**
+   * The requests answered in [fromMs, toMs), per hour and outcome, oldest hour first. Answers only:
+   * a request's "sent" line and a doubt resolved without a request are not counted. A request is
+   * told apart by its id; lines written before request ids existed, by their time and batch size.
+   */
+  requestsByHour(fromMs: number, toMs: number): Promise<HourlyRequests[]>;
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;
   /**

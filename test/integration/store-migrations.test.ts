@@ -14,7 +14,7 @@ import { postgresSql } from '../../server/stores/postgres-sql.ts';
 import { IdempotencyKeyReusedError } from '../../server/stores/idempotency.ts';
 import { insertValues } from '../../server/stores/row-mapping.ts';
 import { newRecordId } from '../../server/stores/record-id.ts';
-import { GUARD_MESSAGES, INSERT_COLUMNS, existsAt, type SchemaStep } from '../../server/stores/schema.ts';
+import { GUARD_MESSAGES, INSERT_COLUMNS, RECORDS, columnsAt, existsAt, type SchemaStep } from '../../server/stores/schema.ts';
 import { SQLITE_HISTORIC_MIGRATIONS, postgresHistoricMigrations } from '../fixtures/historic-ledger-schemas.ts';
 import { rawPostgres, rawSqlite, type RawLedger } from '../helpers/raw-ledger.ts';
 import { fullLedgerRecord, mobileOf } from '../fixtures/records.ts';
@@ -87,6 +87,7 @@ const harnesses: Harness[] = [
     async build(v) {
       const path = join(tmpRoot, `v${v}-${++fileNo}.db`);
       const db = new Database(path);
+      if (SQLITE_HISTORIC_MIGRATIONS.length < v) throw new Error(`the historic SQLite schemas stop before version ${v}: add the one it shipped`);
       for (const m of SQLITE_HISTORIC_MIGRATIONS.slice(0, v)) db.exec(m);
       db.pragma(`user_version = ${v}`);
       db.close();
@@ -108,7 +109,9 @@ const harnesses: Harness[] = [
       try {
         await client.query(sql.createSchema);
         await client.query(sql.createMigrations);
-        for (const [i, m] of postgresHistoricMigrations(schema).slice(0, v).entries()) {
+        const shipped = postgresHistoricMigrations(schema);
+        if (shipped.length < v) throw new Error(`the historic PostgreSQL schemas stop before version ${v}: add the one it shipped`);
+        for (const [i, m] of shipped.slice(0, v).entries()) {
           await client.query(m);
           await client.query(sql.recordMigration, [i + 1, NOW]);
         }
@@ -128,11 +131,12 @@ let phoneNo = 0;
 
 const consent = () => fullLedgerRecord(mobileOf(++phoneNo, '534'), NOW);
 
-/** Writes a record row as the old collector would have: its insert, then what the dispatcher set. */
-async function putRecord(raw: RawLedger, n: NewRecord, later: Record<string, unknown> = {}): Promise<string> {
+/** Writes a record row as the old collector (through `step`) would have: its insert, then what the dispatcher set. */
+async function putRecord(raw: RawLedger, step: SchemaStep, n: NewRecord, later: Record<string, unknown> = {}): Promise<string> {
   const id = newRecordId();
   const values = insertValues(id, n, null);
-  const row = { ...Object.fromEntries(INSERT_COLUMNS.map((c, i) => [c, values[i]])), ...later };
+  const had = new Set(columnsAt(RECORDS, step).map((c) => c.name));
+  const row = { ...Object.fromEntries(INSERT_COLUMNS.flatMap((c, i) => (had.has(c) ? [[c, values[i]]] : []))), ...later };
   const columns = Object.keys(row);
   await raw.run(`INSERT INTO records (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, Object.values(row));
   return id;
@@ -161,9 +165,9 @@ describe.each(harnesses)('$name ledger of an earlier version', (h) => {
       const old = await h.build(v);
       const raw = await old.raw();
       const [pendingRec, registeredRec, rejectedRec] = [consent(), consent(), consent()];
-      const pending = await putRecord(raw, pendingRec);
-      const registered = await putRecord(raw, registeredRec, { state: 'registered', attempts: 1, reason: 'İşlem başarılı', registered_at: NOW, settled_at: NOW });
-      const rejected = await putRecord(raw, rejectedRec, { state: 'rejected', attempts: 2, reason: 'refused', settled_at: NOW });
+      const pending = await putRecord(raw, step, pendingRec);
+      const registered = await putRecord(raw, step, registeredRec, { state: 'registered', attempts: 1, reason: 'İşlem başarılı', registered_at: NOW, settled_at: NOW });
+      const rejected = await putRecord(raw, step, rejectedRec, { state: 'rejected', attempts: 2, reason: 'refused', settled_at: NOW });
       const requestIds = existsAt('request-ids', step);
       await putAttempt(raw, pending, 'sending', requestIds ? 'lost-request' : null);
       await putAttempt(raw, registered, 'sending', requestIds ? 'answered-request' : null);
@@ -174,7 +178,7 @@ describe.each(harnesses)('$name ledger of an earlier version', (h) => {
       const store = await old.open();
       const expected = (n: NewRecord, id: string, fate: object) => ({
         ...n.record, id, deadlineAt: parseTurkeyTime(n.record.consentDate)! + DEADLINE_MS, receivedAt: n.evidence.receivedAt, evidence: n.evidence,
-        state: 'pending', attempts: 0, reason: null, registeredAt: null, doubt: null, ...fate,
+        state: 'pending', attempts: 0, reason: null, registeredAt: null, doubt: null, requeueOf: null, ...fate,
       });
       for (const [n, id, fate] of [
         [pendingRec, pending, {}],
@@ -198,7 +202,7 @@ describe.each(harnesses)('$name ledger of an earlier version', (h) => {
     it('ends with the guards, CHECKs and layout of a new ledger', async () => {
       const old = await h.build(v);
       const before = await old.raw();
-      const id = await putRecord(before, consent(), { state: 'registered', registered_at: NOW });
+      const id = await putRecord(before, step, consent(), { state: 'registered', registered_at: NOW });
       await before.close();
       await old.open();
       const fresh = await h.fresh();
@@ -218,14 +222,14 @@ describe.each(harnesses)('$name ledger of an earlier version', (h) => {
     });
   });
 
-  describe.runIf(h.available).each(earlier.filter(({ step }) => !existsAt('doubt', step)))('version $v, before doubt was a column', ({ v }) => {
+  describe.runIf(h.available).each(earlier.filter(({ step }) => !existsAt('doubt', step)))('version $v, before doubt was a column', ({ v, step }) => {
     it("turns the old doubt marks in `reason` into pending records' doubt", async () => {
       const old = await h.build(v);
       const raw = await old.raw();
       const ids: string[] = [];
-      for (const [reason] of MARKED) ids.push(await putRecord(raw, consent(), { reason }));
+      for (const [reason] of MARKED) ids.push(await putRecord(raw, step, consent(), { reason }));
       // A settled record takes no doubt; its reason loses the mark as every record's does.
-      const settled = await putRecord(raw, consent(), { state: 'registered', reason: '[stored] İşlem başarılı', registered_at: NOW });
+      const settled = await putRecord(raw, step, consent(), { state: 'registered', reason: '[stored] İşlem başarılı', registered_at: NOW });
       await raw.close();
       const store = await old.open();
       const byId = new Map((await store.byIds([...ids, settled])).map((r) => [r.id, r]));

@@ -138,7 +138,9 @@ describe.each(harnesses)('$name ledger schema', (h) => {
 
     it('refuses to rewrite any immutable column of a record, pending or settled', async () => {
       const { store, raw } = await h.open();
-      const [pending, settled] = (await store.insert([fullRecord(), fullRecord()])).ids;
+      // Re-queues of two other records, so every immutable column, requeue_of too, holds a value to change.
+      const originals = (await store.insert([fullRecord(), fullRecord()])).ids;
+      const [pending, settled] = (await store.insert(originals.map((requeueOf) => ({ ...fullRecord(), requeueOf })))).ids;
       await store.markRegistered([settled!], NOW);
       const before = await everything(store);
       for (const id of [pending!, settled!]) {
@@ -146,7 +148,7 @@ describe.each(harnesses)('$name ledger schema', (h) => {
           await expect(raw.run(`UPDATE records SET ${c.name} = ${changed(c)} WHERE id = ?`, [id]), c.name).rejects.toThrow(GUARD_MESSAGES.rewritten);
         }
       }
-      expect(before).toHaveLength(2);
+      expect(before).toHaveLength(4);
       expect(await everything(store)).toEqual(before);
     });
 
@@ -162,7 +164,9 @@ describe.each(harnesses)('$name ledger schema', (h) => {
 
     it('refuses to delete a record, pending or settled', async () => {
       const { store, raw } = await h.open();
-      const [pending, settled] = (await store.insert([fullRecord(), fullRecord()])).ids;
+      // Re-queues of two other records, so every immutable column, requeue_of too, holds a value to change.
+      const originals = (await store.insert([fullRecord(), fullRecord()])).ids;
+      const [pending, settled] = (await store.insert(originals.map((requeueOf) => ({ ...fullRecord(), requeueOf })))).ids;
       await store.markRejected([settled!], 'refused', NOW);
       for (const id of [pending!, settled!]) {
         await expect(raw.run('DELETE FROM records WHERE id = ?', [id])).rejects.toThrow(GUARD_MESSAGES.deleted);

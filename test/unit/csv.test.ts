@@ -69,7 +69,7 @@ describe('consent receipt', () => {
   const record: StoredRecordWithEvidence = {
     id: 'r1', recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'RET', source: 'HS_WEB',
     consentDate: '2026-11-26 16:05:09', state: 'rejected', deadlineAt: Date.UTC(2026, 10, 29, 13, 5, 9), receivedAt: Date.UTC(2026, 10, 26, 13, 5, 10),
-    attempts: 2, reason: 'RET after RET', registeredAt: null, doubt: null,
+    attempts: 2, reason: 'RET after RET', registeredAt: null, doubt: null, requeueOf: null,
     evidence: {
       rawRecipient: '0532 123 45 67', clientConsentDate: '2026-11-26 16:05:09', receivedAt: Date.UTC(2026, 10, 26, 13, 5, 10), channels: 'MESAJ ARAMA',
       noticeVersion: '2026-11-01', noticeHash: null, noticeLang: 'tr', pageUrl: 'https://shop.example/kayit?a=1,2', origin: 'https://shop.example',

@@ -10,7 +10,7 @@ function rec(minute: number, over: Partial<StoredRecord>): StoredRecord {
   return {
     id: `r${++n}`, recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY', source: 'HS_WEB',
     consentDate: formatTurkeyTime(T0 + minute * 60_000), state: 'registered', deadlineAt: 0, receivedAt: T0 + minute * 60_000,
-    attempts: 2, reason: null, registeredAt: null, doubt: null, ...over,
+    attempts: 2, reason: null, registeredAt: null, doubt: null, requeueOf: null, ...over,
   };
 }
 

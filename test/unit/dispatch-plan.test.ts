@@ -12,7 +12,7 @@ function stored(over: Partial<StoredRecord> = {}): StoredRecord {
   return {
     id: `r${++n}`, recipient: `+90532${String(n).padStart(7, '0')}`, recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY',
     source: 'HS_WEB', consentDate, state: 'pending', deadlineAt: NOW - 60_000 + DEADLINE_MS, receivedAt: NOW, attempts: 0,
-    reason: null, registeredAt: null, doubt: null, ...over,
+    reason: null, registeredAt: null, doubt: null, requeueOf: null, ...over,
   };
 }
 
