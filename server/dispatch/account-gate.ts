@@ -4,6 +4,8 @@ import type { Emit } from './events.ts';
 
 /** The answers that pause sending: 401/403/405 from iletiMerkezi, 422 from the circuit breaker. */
 export type PauseCode = 401 | 403 | 405 | 422;
+/** What paused sending: one of those answers, or the operator (the console's pause, until resumed). */
+export type PauseKey = PauseCode | 'operator';
 
 export type PauseWords = {
   /** What status().paused and the `dispatch.paused` log line say. */
@@ -13,7 +15,7 @@ export type PauseWords = {
 };
 
 /** The words of each pause, in the one place they live. */
-export const PAUSE_WORDS: Readonly<Record<PauseCode, PauseWords>> = {
+export const PAUSE_WORDS: Readonly<Record<PauseKey, PauseWords>> = {
   401: {
     reason: 'credentials refused or API access off',
     advice: 'iletiMerkezi answered 401: the API key/hash is wrong or API access is switched off in the panel',
@@ -30,12 +32,19 @@ export const PAUSE_WORDS: Readonly<Record<PauseCode, PauseWords>> = {
     reason: 'every record refused (422) and none accepted: check IYS_BRAND_CODE (a brand code that is not this account\'s is refused so)',
     advice: 'iletiMerkezi refused every record and accepted none (422): check IYS_BRAND_CODE and the account; records stay pending',
   },
+  operator: {
+    reason: 'paused by the operator',
+    advice: 'an operator paused sending (the console, or POST /v1/admin/sending/pause): nothing is sent, not even a probe, until it is resumed; records stay pending and their deadlines run',
+  },
 };
 
-/** The words of a pause by its code as a label carries it ("401"); undefined for any other. */
-export function pauseWordsOf(code: string): PauseWords | undefined {
-  return Object.hasOwn(PAUSE_WORDS, code) ? PAUSE_WORDS[Number(code) as PauseCode] : undefined;
+/** The words of a pause by its key as a label carries it ("401", "operator"); undefined for any other. */
+export function pauseWordsOf(key: string): PauseWords | undefined {
+  return Object.hasOwn(PAUSE_WORDS, key) ? (PAUSE_WORDS as Readonly<Record<string, PauseWords>>)[key] : undefined;
 }
+
+/** The operator's pause: since when. It holds until the operator resumes (or the process restarts). */
+export type OperatorHold = { since: number };
 
 /** Sending paused: why, since when, and when the next probe may go. */
 export type Pause = { reason: string; code: PauseCode; since: number; until: number };
@@ -76,6 +85,7 @@ export type AccountGateOptions = {
  */
 export class AccountGate {
   private pause: Pause | null = null;
+  private hold: OperatorHold | null = null;
   private transientStreak = 0;
   private accountStreak = 0;
   // The circuit breaker (see BREAKER_AFTER): whether a request was accepted since the start or the
@@ -97,6 +107,31 @@ export class AccountGate {
     return this.pause;
   }
 
+  get heldByOperator(): OperatorHold | null {
+    return this.hold;
+  }
+
+  /** The end of the service-wide hold-off after a transient or lost answer, while it lasts at `t`. */
+  backoffUntil(t: number): number | null {
+    return t < this.sendNotBefore ? this.sendNotBefore : null;
+  }
+
+  /** The operator pauses sending: no request goes out, probes included, until resume(); false when already paused so. */
+  holdByOperator(): boolean {
+    if (this.hold) return false;
+    this.hold = { since: this.opts.now() };
+    this.opts.logger.warn({ event: 'dispatch.operator-paused' }, 'sending paused by the operator: nothing is sent until it is resumed');
+    return true;
+  }
+
+  /** The operator resumes sending; false when it was not paused so. An account pause, if any, goes on probing. */
+  releaseByOperator(): boolean {
+    if (!this.hold) return false;
+    this.opts.logger.info({ event: 'dispatch.operator-resumed', pausedMs: this.opts.now() - this.hold.since }, 'sending resumed by the operator');
+    this.hold = null;
+    return true;
+  }
+
   /** Whether a request was accepted since the start or the last pause: refusals alone are then the records'. */
   get proven(): boolean {
     return this.isProven;
@@ -108,6 +143,8 @@ export class AccountGate {
 
   /** Null when sending may go on at `t`; otherwise the moment it may (the next probe of a pause, the end of a hold-off). */
   closedUntil(t: number): number | null {
+    // Held by the operator: closed until resumed, which wakes the loop (the idle poll bounds the sleep).
+    if (this.hold) return Number.POSITIVE_INFINITY;
     if (this.pause && t < this.pause.until) return this.pause.until;
     if (t < this.sendNotBefore) return this.sendNotBefore;
     return null;

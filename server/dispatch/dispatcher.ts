@@ -2,7 +2,7 @@ import { keyOf } from '../../shared/iys-record.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConsentSender, SendOutcome } from '../iletimerkezi/outcome.ts';
 import type { ConsentStore, StoredRecord } from '../stores/store.ts';
-import { AccountGate, type Pause } from './account-gate.ts';
+import { AccountGate, type OperatorHold, type Pause } from './account-gate.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { Claim } from './claim.ts';
 import { Courier, type LastOutcome } from './courier.ts';
@@ -42,7 +42,12 @@ export type DispatcherOptions = {
 
 export type DispatcherStatus = {
   running: boolean;
+  /** Paused by iletiMerkezi's answer (401/403/405) or the circuit breaker (422): probing with a growing back-off. */
   paused: Pause | null;
+  /** Paused by the operator: nothing is sent until resumed. */
+  heldByOperator: OperatorHold | null;
+  /** While a transient or lost answer holds the whole service back: until when (epoch ms). */
+  backoffUntil: number | null;
   lastOutcome: LastOutcome | null;
   /** Records in the request on the wire now (0 when idle). */
   inFlight: number;
@@ -59,6 +64,9 @@ export type Dispatcher = {
   status(): DispatcherStatus;
   /** Wakes the loop now (an insert does this by itself). */
   kick(): void;
+  /** The operator's pause: no request, not even a probe, until resume(). The request on the wire finishes. */
+  pause(): void;
+  resume(): void;
 };
 
 /**
@@ -203,6 +211,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     status: () => ({
       running: loop.running,
       paused: gate.paused ? { ...gate.paused } : null,
+      heldByOperator: gate.heldByOperator ? { ...gate.heldByOperator } : null,
+      backoffUntil: gate.backoffUntil(now()),
       lastOutcome: courier.lastOutcome ? { ...courier.lastOutcome } : null,
       inFlight: courier.inFlight,
       pending: housekeeping.pending,
@@ -210,5 +220,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       requests: courier.requests,
     }),
     kick: () => loop.kick(),
+    pause: () => {
+      gate.holdByOperator();
+    },
+    resume: () => {
+      if (gate.releaseByOperator()) loop.kick();
+    },
   };
 }

@@ -10,7 +10,11 @@ export function dispatcherMetrics(metrics: Metrics): (e: DispatcherEvent) => voi
   };
 }
 
-/** The dispatcher's status as the pause gauge and /healthz read it; the reason is iletiMerkezi's code (401/403/405, or 422 when it refused every record). */
+/**
+ * The dispatcher's status as the pause gauge and /healthz read it; the reason is `operator` while the
+ * operator holds sending, else iletiMerkezi's code (401/403/405, or 422 when it refused every record).
+ */
 export function pauseStatusOf(status: DispatcherStatus): PauseStatus {
+  if (status.heldByOperator) return { paused: true, reason: 'operator' };
   return status.paused ? { paused: true, reason: String(status.paused.code) } : { paused: false };
 }

@@ -122,3 +122,40 @@ describe('the pause words', () => {
     expect(pauseWordsOf('constructor')).toBeUndefined();
   });
 });
+
+describe("the account gate: the operator's pause", () => {
+  it('holds sending closed, over any back-off or account pause, until the operator resumes', () => {
+    const { gate, clock } = gateAt();
+    expect(gate.holdByOperator()).toBe(true);
+    expect(gate.holdByOperator()).toBe(false);
+    expect(gate.heldByOperator).toEqual({ since: 1_000 });
+    clock.t = 1_000_000;
+    expect(gate.closedUntil(clock.t)).toBe(Number.POSITIVE_INFINITY);
+    // An acceptance (a request already on the wire when the operator paused) does not lift it.
+    gate.onAccepted();
+    expect(gate.closedUntil(clock.t)).toBe(Number.POSITIVE_INFINITY);
+    expect(gate.releaseByOperator()).toBe(true);
+    expect(gate.releaseByOperator()).toBe(false);
+    expect(gate.heldByOperator).toBeNull();
+    expect(gate.closedUntil(clock.t)).toBeNull();
+  });
+
+  it('leaves an account pause to its probes once resumed, and has words of its own', () => {
+    const { gate } = gateAt();
+    gate.enterPause(405, 'quota');
+    gate.holdByOperator();
+    gate.releaseByOperator();
+    expect(gate.paused?.code).toBe(405);
+    expect(gate.closedUntil(1_000)).toBe(2_000);
+    expect(pauseWordsOf('operator')).toBe(PAUSE_WORDS.operator);
+    expect(PAUSE_WORDS.operator.advice).toMatch(/POST \/v1\/admin\/sending\/pause/);
+  });
+
+  it('reports the transient hold-off while it lasts', () => {
+    const { gate, clock } = gateAt();
+    expect(gate.backoffUntil(clock.t)).toBeNull();
+    const { until } = gate.backOff();
+    expect(gate.backoffUntil(clock.t)).toBe(until);
+    expect(gate.backoffUntil(until)).toBeNull();
+  });
+});

@@ -8,6 +8,7 @@ describe('the words /healthz uses for a paused dispatcher', () => {
     ['403', /no active İYS subscription/],
     ['405', /monthly quota/],
     ['422', /refused every record and accepted none .* check IYS_BRAND_CODE/],
+    ['operator', /an operator paused sending .* not even a probe/],
     ['599', /^paused: 599$/],
   ])('code %s', (code, words) => {
     expect(pauseReason({ paused: true, reason: code })).toMatch(words);
