@@ -5,8 +5,10 @@ import { adminAuth } from './auth.ts';
 import { clientIp as clientIpOf, rateKeyOf } from '../http/client-ip.ts';
 import { batchRoutes } from '../intake/batch-route.ts';
 import { consentsRoutes } from './consents-routes.ts';
+import { consoleRoutes, type SendingControl } from './console-routes.ts';
 import { exportRoutes } from './export-routes.ts';
 import { FailureLimiter } from './failure-limiter.ts';
+import { reportRoutes } from './report-routes.ts';
 
 /** What the admin routes need from the app that mounts them. */
 export type AdminDeps = {
@@ -18,6 +20,10 @@ export type AdminDeps = {
   limiter?: FailureLimiter;
   logger?: Logger;
   now?: () => number;
+  /** IYS_FLUSH_MS, for the console's re-queue (default 1000). */
+  flushMs?: number;
+  /** This process's dispatcher, for the console's sending state and the operator's pause. */
+  sending?: () => SendingControl | null;
 };
 
 /**
@@ -33,5 +39,10 @@ export function adminRoutes(deps: AdminDeps): Hono {
   return new Hono()
     .route('/', consentsRoutes(deps.store, auth, deps.logger ?? silentLogger))
     .route('/', batchRoutes({ store: deps.store, auth, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), now, logger: deps.logger }))
-    .route('/', exportRoutes({ store: deps.store, auth, now, logger: deps.logger ?? silentLogger }));
+    .route('/', exportRoutes({ store: deps.store, auth, now, logger: deps.logger ?? silentLogger }))
+    .route('/', consoleRoutes({
+      store: deps.store, auth, now, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), flushMs: deps.flushMs ?? 1000,
+      sending: deps.sending, logger: deps.logger,
+    }))
+    .route('/', reportRoutes({ store: deps.store, auth, now }));
 }

@@ -27,6 +27,11 @@ export const ERROR_CODES = [
   'invalid-body',
   'invalid-records',
   'invalid-query',
+  // The console's operations
+  'not-requeueable',
+  'requeue-refused',
+  'report-changed',
+  'sending-unavailable',
   // The demo's misbehave switch and the sandbox's controls
   'invalid-mode',
   'invalid-controls',

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { acceptedSchema, consentBodySchema, errorBodySchema } from '../../shared/consent-body.ts';
 import { batchRequestSchema, consentReceiptSchema, recipientRecordsSchema } from '../../shared/admin-api.ts';
+import { CONSOLE_SCHEMAS, consolePaths } from './openapi-console.ts';
 
 /**
  * /openapi.json, an OpenAPI 3.1 document generated with zod's own z.toJSONSchema from the very
@@ -44,6 +45,7 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
         Error: schemaOf(errorBodySchema, 'output'),
         RecipientRecords: schemaOf(recipientRecordsSchema, 'output'),
         ConsentReceipt: schemaOf(consentReceiptSchema, 'output'),
+        ...Object.fromEntries(Object.entries(CONSOLE_SCHEMAS).map(([name, { schema, io }]) => [name, schemaOf(schema, io)])),
       },
     },
     paths: {
@@ -143,6 +145,7 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
           responses: { '200': { description: 'JavaScript', content: { 'text/javascript': { schema: { type: 'string' } } } } },
         },
       },
+      ...consolePaths({ json, problem, adminErrors }),
     },
   };
 }

@@ -2,12 +2,14 @@ import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import { DEMO_PAGES } from './package-root.ts';
 import { widgetRoute } from './widget-route.ts';
+import { consoleRoute } from './console-route.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import { errorResponse } from '../http/errors.ts';
 import { requestId } from '../http/request-id.ts';
 import { consentRoutes } from '../intake/consent-route.ts';
 import { adminRoutes } from '../admin/admin-routes.ts';
+import type { SendingControl } from '../admin/console-routes.ts';
 import { demoRoutes } from '../demo/demo-routes.ts';
 import { HealthChecks, healthRoutes } from '../observability/health.ts';
 import { createMetrics, type Metrics, type PauseStatus } from '../observability/metrics.ts';
@@ -31,6 +33,8 @@ export type AppDeps = {
    * their İYS deadline; an app without a dispatcher (most tests) leaves both out.
    */
   pauseStatus?: () => PauseStatus;
+  /** The dispatcher, for the console's sending state and the operator's pause; a getter for the same reason as pauseStatus. */
+  sending?: () => SendingControl | null;
   /** The built-in İYS sandbox (IYS_SANDBOX=1), mounted at /sandbox. */
   sandbox?: Sandbox | null;
   /** Serve the demo pages at `/` and `/demo/*` and the sandbox's view and controls (npm start). Needs the sandbox. */
@@ -59,10 +63,13 @@ export function createApp(deps: AppDeps): Hono {
   app.use(requestId(logger));
   app.route('/', healthRoutes(health));
   app.route('/', consentRoutes({ config, store, logger, now, metrics }));
-  app.route('/', adminRoutes({ store, adminToken: config.admin.token, trustProxy: config.trustProxy, logger, now }));
+  app.route('/', adminRoutes({
+    store, adminToken: config.admin.token, trustProxy: config.trustProxy, logger, now, flushMs: config.flushMs, sending: deps.sending,
+  }));
   app.route('/', metricsRoutes(metrics));
   app.route('/', openApiRoutes());
   app.route('/', widgetRoute());
+  app.route('/', consoleRoute());
   if (sandbox) {
     // The sandbox's view and controls show every stored number and change its behaviour: only the
     // demo, a local toy, serves them; a collector run with IYS_SANDBOX=1 keeps just the API.

@@ -55,7 +55,8 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   const metrics = createMetrics({ store });
   // The dispatcher is made once the server listens (below); until then nothing is paused.
   let pauseStatus = (): PauseStatus => ({ paused: false });
-  const app = createApp({ config, store, logger, metrics, sandbox, demo: opts.demo, pauseStatus: () => pauseStatus() });
+  let dispatcherMade: Dispatcher | null = null;
+  const app = createApp({ config, store, logger, metrics, sandbox, demo: opts.demo, pauseStatus: () => pauseStatus(), sending: () => dispatcherMade });
 
   const server = await listen(app.fetch, config);
   const { port } = server.address() as AddressInfo;
@@ -78,6 +79,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
     onEvent: dispatcherMetrics(metrics),
   });
   pauseStatus = () => pauseStatusOf(dispatcher.status());
+  dispatcherMade = dispatcher;
   dispatcher.start();
 
   let stopped: Promise<void> | undefined;

@@ -1,0 +1,49 @@
+import type { ConsoleRecord, DeadlineItem, RecipientView, SendingView } from '../../shared/console-api.ts';
+import { CHANNELS } from '../../shared/enums.ts';
+import { maskRecipient } from '../../shared/recipient.ts';
+import { pauseWordsOf } from '../dispatch/account-gate.ts';
+import type { DispatcherStatus } from '../dispatch/dispatcher.ts';
+import type { Attempt, StoredRecord, StoredRecordWithEvidence } from '../stores/store.ts';
+import { toRecordView } from './consents-routes.ts';
+import { maskAsTyped } from './mask-typed.ts';
+
+/** What the console's routes make of the ledger and the dispatcher: pure, masked where a person is named. */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function deadlineItem(r: StoredRecord): DeadlineItem {
+  return {
+    id: r.id, recipient: maskRecipient(r.recipient), type: r.type, status: r.status, source: r.source, consentDate: r.consentDate,
+    deadlineAt: iso(r.deadlineAt), attempts: r.attempts,
+    // For a pending record the reason column holds the dispatcher's last answer (store.ts, publicReason).
+    lastAnswer: r.attempts > 0 ? r.reason : null,
+  };
+}
+
+export function sendingView(status: DispatcherStatus, now: number): SendingView {
+  const p = status.paused;
+  return {
+    heldByOperator: status.heldByOperator ? { since: iso(status.heldByOperator.since) } : null,
+    paused: p ? { code: p.code, reason: p.reason, advice: pauseWordsOf(String(p.code))?.advice ?? p.reason, since: iso(p.since), nextProbeAt: iso(p.until) } : null,
+    backoffUntil: status.backoffUntil !== null && status.backoffUntil > now ? iso(status.backoffUntil) : null,
+    inFlight: status.inFlight,
+    lastOutcome: status.lastOutcome ? { ...status.lastOutcome, at: iso(status.lastOutcome.at) } : null,
+  };
+}
+
+/** A record for the console: the lookup's view, the recipient as typed masked, its re-queue links. */
+export function consoleRecord(r: StoredRecordWithEvidence, attempts: Attempt[], requeuedAs: string | null): ConsoleRecord {
+  const view = toRecordView(r, attempts);
+  return { ...view, evidence: { ...view.evidence, rawRecipient: maskAsTyped(r.evidence.rawRecipient) }, requeueOf: r.requeueOf, requeuedAs };
+}
+
+/** Every record of one recipient (byRecipient's order: consentDate, then arrival), per channel in İYS's order. */
+export function recipientView(records: StoredRecordWithEvidence[], attemptsOf: ReadonlyMap<string, Attempt[]>): RecipientView {
+  const first = records[0]!;
+  const requeuedAs = new Map(records.flatMap((r) => (r.requeueOf ? [[r.requeueOf, r.id] as const] : [])));
+  const channels = CHANNELS.map((type) => ({
+    type,
+    records: records.filter((r) => r.type === type).map((r) => consoleRecord(r, attemptsOf.get(r.id) ?? [], requeuedAs.get(r.id) ?? null)),
+  })).filter((c) => c.records.length > 0);
+  return { recipient: maskRecipient(first.recipient), kind: first.recipient.includes('@') ? 'email' : 'phone', ref: first.id, channels };
+}

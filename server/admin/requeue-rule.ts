@@ -1,0 +1,65 @@
+import { iysRecordSchema } from '../../shared/iys-record.ts';
+import { judgeTransition } from '../../shared/state-rules.ts';
+import { DEADLINE_HOURS, formatTurkeyTime } from '../../shared/turkey-time.ts';
+import { SEND_MARGIN_MS, isExpired } from '../dispatch/deadline.ts';
+import type { LatestRecord, NewRecord, StoredRecordWithEvidence } from '../stores/store.ts';
+
+/**
+ * Re-queuing a rejected or expired record once its cause is fixed (a wrong brand code, a quota, a
+ * refused number put right): a NEW pending record with the same İYS fields and evidence that names
+ * the old one (requeue_of); the old row is never touched. Refused, with the reason, when the
+ * re-queued record could not be registered: a record that is not rejected or expired, one already
+ * re-queued, one İYS's rules would refuse after what the ledger holds for its key, or one too close
+ * to its 72-hour deadline, which runs from the original consentDate (the consent happened then).
+ */
+
+export type RequeueVerdict =
+  | { ok: true; record: NewRecord }
+  | { ok: false; status: 404 | 409 | 422; code: 'not-found' | 'not-requeueable' | 'requeue-refused'; reason: string };
+
+/**
+ * How long after a re-queue the dispatcher may take to send it: its flush window and one pass (a
+ * request on the wire, bounded by the client's timeouts, and a claim). Only what can be sent in
+ * that time is re-queued, so the new record never expires unsent.
+ */
+export const PASS_HEADROOM_MS = 2 * 60_000;
+
+export function judgeRequeue(opts: {
+  id: string;
+  /** Every record of the recipient of `id` (byRecipient), so re-queues of it are seen. */
+  records: readonly StoredRecordWithEvidence[];
+  /** What İYS holds or will hold for the record's key: store.latestOfKeys([keyOf(old)]). */
+  latest: LatestRecord | undefined;
+  now: number;
+  flushMs: number;
+}): RequeueVerdict {
+  const old = opts.records.find((r) => r.id === opts.id);
+  if (!old) return { ok: false, status: 404, code: 'not-found', reason: `no record ${opts.id}` };
+  if (old.state !== 'rejected' && old.state !== 'expired') {
+    return { ok: false, status: 409, code: 'not-requeueable', reason: `only a rejected or expired record is re-queued; this one is ${old.state}` };
+  }
+  const again = opts.records.find((r) => r.requeueOf === old.id);
+  if (again) {
+    return { ok: false, status: 409, code: 'not-requeueable', reason: `already re-queued as ${again.id} (${again.state}); if that one failed too, re-queue it instead` };
+  }
+  const { recipient, recipientType, type, status, source, consentDate } = old;
+  const fields = iysRecordSchema.safeParse({ recipient, recipientType, type, status, source, consentDate });
+  if (!fields.success) {
+    return { ok: false, status: 422, code: 'requeue-refused', reason: `İYS would refuse it: ${fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  }
+  const sendBy = opts.now + opts.flushMs + PASS_HEADROOM_MS;
+  if (isExpired(old, sendBy)) {
+    return {
+      ok: false, status: 422, code: 'requeue-refused',
+      reason: `the consent was given at ${consentDate} (Turkey time) and İYS takes it only within ${DEADLINE_HOURS} hours, until ${formatTurkeyTime(old.deadlineAt)}; ` +
+        `the dispatcher sends nothing within ${SEND_MARGIN_MS / 60_000} minutes of that, so it could no longer be registered in time`,
+    };
+  }
+  const verdict = judgeTransition(opts.latest ? { status: opts.latest.status, consentDate: opts.latest.consentDate } : undefined, old);
+  if (verdict.verdict !== 'allowed') {
+    const after = opts.latest ? ` after the ledger's ${opts.latest.state} ${opts.latest.status} record ${opts.latest.id} (${opts.latest.consentDate})` : '';
+    return { ok: false, status: 422, code: 'requeue-refused', reason: `İYS would refuse it${after}: ${verdict.reason}` };
+  }
+  const record: NewRecord = { record: fields.data, evidence: { ...old.evidence, receivedAt: opts.now }, requeueOf: old.id };
+  return { ok: true, record };
+}
