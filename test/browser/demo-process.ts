@@ -44,13 +44,14 @@ async function answersHealth(origin: string, child: ChildProcess, deadline: numb
   throw new Error('the demo did not answer /healthz in time');
 }
 
-export async function startDemo({ timeoutMs = 60_000 } = {}): Promise<DemoProcess> {
+/** `env` adds to the demo's environment (e.g. IYS_ADMIN_TOKEN for the console's tests). */
+export async function startDemo({ timeoutMs = 60_000, env = {} as Record<string, string> } = {}): Promise<DemoProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'iys-demo-'));
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [join(root, 'scripts/start.mjs')], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', IYS_DATABASE_URL: `file:${join(dir, 'demo.db')}`, LOG_LEVEL: 'debug' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', IYS_DATABASE_URL: `file:${join(dir, 'demo.db')}`, LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
