@@ -9,6 +9,7 @@ export type Mode = {
   memory: { records: number };
   widget: { loads: number };
   startup: { starts: number };
+  console: { records: number; loads: number };
 };
 
 export const MODES: Record<Mode['name'], Mode> = {
@@ -22,6 +23,7 @@ export const MODES: Record<Mode['name'], Mode> = {
     memory: { records: 100_000 },
     widget: { loads: 7 },
     startup: { starts: 5 },
+    console: { records: 10_000, loads: 7 },
   },
   full: {
     name: 'full',
@@ -33,6 +35,7 @@ export const MODES: Record<Mode['name'], Mode> = {
     memory: { records: 1_000_000 },
     widget: { loads: 21 },
     startup: { starts: 11 },
+    console: { records: 10_000, loads: 21 },
   },
   smoke: {
     name: 'smoke',
@@ -44,5 +47,6 @@ export const MODES: Record<Mode['name'], Mode> = {
     memory: { records: 5000 },
     widget: { loads: 1 },
     startup: { starts: 1 },
+    console: { records: 1000, loads: 1 },
   },
 };

@@ -11,6 +11,7 @@ import { MODES, type Mode } from './modes.ts';
 import { startupBench } from './startup.ts';
 import { describeMachine, machine, renderTable, row, type Machine, type Row } from './table.ts';
 import { widgetBench } from './widget.ts';
+import { consoleBench } from './console.ts';
 
 export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
 
@@ -35,6 +36,7 @@ export async function runBench(opts: { mode: Mode; out?: string; log?: (s: strin
     { bench: 'memory', run: () => memoryBench(mode, log) },
     { bench: 'widget', run: () => widgetBench(mode, log) },
     { bench: 'startup', run: () => startupBench(mode, log) },
+    { bench: 'console', run: () => consoleBench(mode, log) },
   ];
   const rows: Row[] = [];
   for (const step of steps) {

@@ -10,7 +10,7 @@ import type { BenchResults } from '../../bench/run.ts';
  * seconds each), through the real entry point, so the harness cannot rot. No timing is asserted:
  * only that every benchmark produced figures, baselines and ratios, and that the results file is written.
  */
-const BENCHES = ['ingest', 'dispatch', 'isolation', 'latency', 'memory', 'widget', 'startup'];
+const BENCHES = ['ingest', 'dispatch', 'isolation', 'latency', 'memory', 'widget', 'startup', 'console'];
 const dir = mkdtempSync(join(tmpdir(), 'iys-bench-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
