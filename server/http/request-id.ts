@@ -14,9 +14,9 @@ export type RequestIdEnv = { Variables: RequestIdVariables };
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SAFE_ID = /^[\w.:-]{1,128}$/;
-// Polled every few seconds by load balancers, Prometheus and the demo's ledger view: their access
-// lines go to debug, or they would drown the ones that matter.
-const POLLED = /^\/(healthz|metrics|demo\/api\/ledger)$/;
+// Polled every few seconds by load balancers, Prometheus, the demo's ledger view and an open
+// console's dashboard: their access lines go to debug, or they would drown the ones that matter.
+const POLLED = /^\/(healthz|metrics|demo\/api\/ledger|v1\/admin\/overview)$/;
 
 export function requestId(logger: Logger, opts: { accessLog?: boolean } = {}): MiddlewareHandler<RequestIdEnv> {
   const accessLog = opts.accessLog ?? true;

@@ -6,6 +6,8 @@ import { clientIp, rateKeyOf } from '../../server/http/client-ip.ts';
 import { isConsentContentType } from '../../server/intake/consent-route.ts';
 import { originGate } from '../../server/http/origin-gate.ts';
 import { createRateLimiter } from '../../server/http/rate-limit.ts';
+import { requestId } from '../../server/http/request-id.ts';
+import { createLogger } from '../../server/log/logger.ts';
 import { errorBodySchema } from '../../shared/consent-body.ts';
 
 describe('createRateLimiter', () => {
@@ -192,5 +194,19 @@ describe('errorResponse, the one error builder', () => {
   it('has one code per kind of refusal, each written as words-with-dashes', () => {
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
     for (const code of ERROR_CODES) expect(code).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+});
+
+describe('requestId: the access line', () => {
+  it("logs a successful GET of a polled path at debug, anything else at info, never the query", async () => {
+    const lines: Array<{ level: number; path: string; status: number }> = [];
+    const logger = createLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+    const app = new Hono().use(requestId(logger));
+    app.get('*', (c) => (c.req.query('fail') ? c.text('no', 401) : c.text('ok')));
+    for (const path of ['/healthz', '/metrics', '/v1/admin/overview?hours=24', '/v1/admin/overview?fail=1', '/v1/admin/lookup']) await app.request(path);
+    expect(lines.map((l) => [l.path, l.status, l.level === 20 ? 'debug' : 'info'])).toEqual([
+      ['/healthz', 200, 'debug'], ['/metrics', 200, 'debug'], ['/v1/admin/overview', 200, 'debug'],
+      ['/v1/admin/overview', 401, 'info'], ['/v1/admin/lookup', 200, 'info'],
+    ]);
   });
 });
