@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSchema, recordStateSchema } from './enums.ts';
+import { channelSchema, recipientTypeSchema, recordStateSchema, sourceSchema, statusSchema } from './enums.ts';
 import { recordViewSchema } from './admin-api.ts';
 import { turkeyTimeSchema } from './iys-record.ts';
 
@@ -18,8 +18,8 @@ export const deadlineItemSchema = z.object({
   /** Masked: +90532*****67, a***@example.com. */
   recipient: z.string(),
   type: channelSchema,
-  status: z.enum(['ONAY', 'RET']),
-  source: z.string(),
+  status: statusSchema,
+  source: sourceSchema,
   consentDate: turkeyTimeSchema,
   deadlineAt: isoInstant,
   attempts: z.number().int(),
@@ -98,10 +98,10 @@ const turkey = turkeyTimeSchema;
 export const reportAttemptSchema = z.object({ at: turkey, outcome: z.string(), code: z.number().int().nullable(), message: z.string(), batchSize: z.number().int() });
 export const reportRecordSchema = z.object({
   id: z.string(),
-  status: z.enum(['ONAY', 'RET']),
+  status: statusSchema,
   event: z.enum(['given', 'withdrawn']),
-  source: z.string(),
-  recipientType: z.string(),
+  source: sourceSchema,
+  recipientType: recipientTypeSchema,
   consentDate: turkey,
   state: recordStateSchema,
   reason: z.string().nullable(),
