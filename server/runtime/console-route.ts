@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { extname, join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { errorResponse } from '../http/errors.ts';
-
-/** Where `npm run build:console` (vite, console/vite.config.ts) puts the console. */
-export const CONSOLE_DIR = resolve(import.meta.dirname, '../../dist/console');
+import { CONSOLE_DIR } from './package-root.ts';
 
 /**
  * The console's policy: only its own files run, nothing inline (no script, no style attribute or

@@ -19,6 +19,9 @@ export const PACKAGE_ROOT = nearestPackageRoot(import.meta.dirname);
 /** The self-contained widget bundle `vite build` makes and the package ships, served at /iys-consent.js. */
 export const WIDGET_BUNDLE = join(PACKAGE_ROOT, 'dist/widget/iys-consent.js');
 
+/** The compliance console `vite build --config console/vite.config.ts` makes and the package ships, served at /admin/. */
+export const CONSOLE_DIR = join(PACKAGE_ROOT, 'dist/console');
+
 /** The demo's static pages. */
 export const DEMO_PAGES = join(PACKAGE_ROOT, 'demo');
 

@@ -236,7 +236,7 @@ afterAll(() => {
 describe('the packed iys-consent', () => {
   it('ships compiled JavaScript, maps, the built widget, the demo and the docs: no TypeScript source, test or config', () => {
     const files = packed.get('iys-consent')!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/iys-consent.mjs', 'dist/server/cli/main.js', 'dist/server/cli/main.js.map', 'dist/widget/iys-consent.js', 'dist/widget/iys-consent.lit-external.js', 'dist/widget/iys-consent.d.ts', 'demo/index.html', 'README.md', 'docs/contract.md']));
+    expect(files).toEqual(expect.arrayContaining(['bin/iys-consent.mjs', 'dist/server/cli/main.js', 'dist/server/cli/main.js.map', 'dist/widget/iys-consent.js', 'dist/widget/iys-consent.lit-external.js', 'dist/widget/iys-consent.d.ts', 'dist/console/index.html', 'demo/index.html', 'README.md', 'docs/contract.md']));
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => /^(test|bench|scripts|server|shared|widget|packages)\/|^(vite|vitest|playwright)\.config|^tsconfig/.test(f))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(serverApp, 'node_modules/iys-consent/package.json'), 'utf8')) as { scripts?: Record<string, string>; dependencies: Record<string, string> };
@@ -275,6 +275,18 @@ describe('the packed iys-consent', () => {
     }
     expect(state).toBe('registered');
     expect((await fetch(`${base}/iys-consent.js`)).status).toBe(200);
+    const admin = await fetch(`${base}/admin/`);
+    expect(admin.status).toBe(200);
+    expect(admin.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const script = /src="(\/admin\/assets\/[^"]+\.js)"/.exec(await admin.text())![1]!;
+    expect((await fetch(`${base}${script}`)).status).toBe(200);
+    const report = await fetch(`${base}/v1/admin/lookup`, {
+      method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ recipient: '05321234567' }),
+    });
+    const { ref } = (await report.json()) as { ref: string };
+    const pdf = await fetch(`${base}/v1/admin/recipients/${ref}/report.pdf`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     // What a process manager does: SIGTERM to the collector itself; npx then exits with its code.
     process.kill(collectorProcess(p.child.pid!), 'SIGTERM');
     expect(await p.exited).toBe(0);
