@@ -236,7 +236,7 @@ afterAll(() => {
 describe('the packed iys-consent', () => {
   it('ships compiled JavaScript, maps, the built widget, the demo and the docs: no TypeScript source, test or config', () => {
     const files = packed.get('iys-consent')!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/iys-consent.mjs', 'dist/server/cli/main.js', 'dist/server/cli/main.js.map', 'dist/widget/iys-consent.js', 'dist/widget/iys-consent.lit-external.js', 'dist/widget/iys-consent.d.ts', 'dist/console/index.html', 'demo/index.html', 'README.md', 'docs/contract.md']));
+    expect(files).toEqual(expect.arrayContaining(['bin/iys-consent.mjs', 'dist/server/cli/main.js', 'dist/server/cli/main.js.map', 'dist/widget/iys-consent.js', 'dist/widget/iys-consent.lit-external.js', 'dist/widget/iys-consent.d.ts', 'dist/console/index.html', 'demo/index.html', 'README.md', 'LICENSE', 'docs/contract.md']));
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => /^(test|bench|scripts|server|shared|widget|packages)\/|^(vite|vitest|playwright)\.config|^tsconfig/.test(f))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(serverApp, 'node_modules/iys-consent/package.json'), 'utf8')) as { scripts?: Record<string, string>; dependencies: Record<string, string> };
@@ -319,7 +319,7 @@ describe('the packed iys-consent-widget', () => {
     const installed = installedPackages(widgetApp);
     console.log(`package test: a widget-only install holds ${installed.length} package(s), ${duBytes(join(widgetApp, 'node_modules'))} B in node_modules`);
     expect(installed).toEqual(['node_modules/iys-consent-widget']);
-    expect(packed.get('iys-consent-widget')!.files.map((f) => f.path).sort()).toEqual(['README.md', 'dist/iys-consent.d.ts', 'dist/iys-consent.js', 'dist/iys-consent.lit-external.d.ts', 'dist/iys-consent.lit-external.js', 'package.json']);
+    expect(packed.get('iys-consent-widget')!.files.map((f) => f.path).sort()).toEqual(['LICENSE', 'README.md', 'dist/iys-consent.d.ts', 'dist/iys-consent.js', 'dist/iys-consent.lit-external.d.ts', 'dist/iys-consent.lit-external.js', 'package.json']);
   });
 
   it('is the very bundle the collector serves', () => {
