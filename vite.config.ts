@@ -64,6 +64,12 @@ export const REWRITES: readonly Rewrite[] = [
   { module: RE, hits: 1, pattern: /this\._\$Eq&&=this\._\$Eq\.forEach\(\w+=>this\._\$ET\(\w+,this\[\w+\]\)\),/g, to: '' },
   { module: RE, hits: 1, pattern: /,!0===\w+&&this\._\$Em!==\w+&&\(this\._\$Eq\?\?=new Set\)\.add\(\w+\)/g, to: '' },
   { module: RE, hits: 1, pattern: /(\w+)=\{toAttribute\([^]*?\}return \w+\},fromAttribute\([^]*?\}return \w+\}\}/g, to: (_, name) => `${name}={fromAttribute:(v,type)=>type===Boolean?v!==null:v}` },
+  // - properties with useDefault, and accessors of the class's own that Lit would wrap;
+  { module: RE, hits: 1, pattern: /this\.prototype\.hasOwnProperty\(\w+\)&&\(\(\w+=Object\.create\(\w+\)\)\.wrapped=!0\),/g, to: '' },
+  { module: RE, hits: 1, pattern: /const (\w+)=this\.constructor\.elementProperties;if\(\1\.size>0\)for\([^{]*\{const\{wrapped:\w+\}=[^}]*\}/g, to: '' },
+  { module: RE, hits: 1, pattern: /C\((\w+),(\w+),\{useDefault:[^}]*\},\w+\)\{[^]*?this\._\$AL\.set\(\1,\2\)\)\)\}/g, to: (_, k, old) => `C(${k},${old}){this._$AL.has(${k})||(this.hasUpdated||(${old}=void 0),this._$AL.set(${k},${old}))}` },
+  { module: RE, hits: 1, pattern: /\|\|\w+\.useDefault&&\w+\.reflect&&\w+===this\._\$Ej\?\.get\(\w+\)&&!this\.hasAttribute\(\w+\._\$Eu\(\w+,\w+\)\)/g, to: '' },
+  { module: RE, hits: 1, pattern: /=(\w+)\?\?this\._\$Ej\?\.get\(\w+\)\?\?\1,/g, to: (_, v) => `=${v},` },
   { module: RE, hits: 1, pattern: /\w+=\w+\.trustedTypes,\w+=\w+\?\w+\.emptyScript:"",/g, to: '' },
   // - a styles array to flatten: this element has one stylesheet.
   { module: RE, hits: 1, pattern: /static finalizeStyles\((\w+)\)\{[^]*?return \w+\}/g, to: (_, s) => `static finalizeStyles(${s}){return ${s}?[${s}]:[]}` },
@@ -74,6 +80,12 @@ export const REWRITES: readonly Rewrite[] = [
   { module: LH, hits: 1, pattern: /else \w+\.startsWith\(\w+\)&&\(\w+\.push\(\{type:6,index:\w+\}\),\w+\.removeAttribute\(\w+\)\);/g, to: ';' },
   { module: LH, hits: 1, pattern: /:6===\w+\.type&&\(\w+=new \w+\(\w+,this,\w+\)\)/g, to: ':0' },
   { module: LH, hits: 1, pattern: /if\(\w+\.test\(\w+\.tagName\)\)\{[^]*?\}\}\}else if\(8===(\w+)\.nodeType\)if\(\1\.data===(\w+)\)(\w+\.push\(\{type:2,index:\w+\}\));else\{[^]*?type:7[^}]*\}[^}]*\}/g, to: (_, node, marker, push) => `}else 8===${node}.nodeType&&${node}.data===${marker}&&${push};` },
+  { module: LH, hits: 1, pattern: /=2===\w+\?"<svg>":3===\w+\?"<math>":""/g, to: '=""' },
+  { module: LH, hits: 1, pattern: /\+\(2===\w+\?"<\/svg>":3===\w+\?"<\/math>":""\)/g, to: '' },
+  { module: LH, hits: 1, pattern: /if\((this\.el=[^;]*?),2===\w+\|\|3===\w+\)\{[^}]*\}/g, to: (_, init) => `${init};` },
+  // - the bookkeeping of async directives (connection state, disconnectables).
+  { module: LH, hits: 3, pattern: /get _\$AU\(\)\{return this\._\$AM(\?\.)?\._\$AU(\?\?this\._\$Cv)?\}/g, to: '' },
+  { module: LH, hits: 4, pattern: /this\._\$AN=void 0,/g, to: '' },
   // Lit's hooks for the ShadyDOM polyfills, SSR hydration and its version registry (for devtools
   // and the dev-mode warning about two Lit copies): this element needs a browser with
   // ElementInternals, which those polyfills do not give, and it is never server-rendered.

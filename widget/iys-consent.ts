@@ -3,7 +3,7 @@
  * with a box ticked is the consent. It is stamped in Turkey time, tied to the hash of the text
  * shown, and handed to the sender, which keeps it until the collector has acknowledged it.
  */
-import { html, nothing, type PropertyDeclarations } from 'lit';
+import { html, LitElement, nothing, type PropertyDeclarations } from 'lit';
 import { unmetRecipientNeed } from '../shared/channel-agreement.ts';
 import { normaliseRecipient } from '../shared/recipient.ts';
 import { CHANNELS } from '../shared/vocabulary.ts';
@@ -18,6 +18,9 @@ import { turkeyTime } from './turkey-now.ts';
 
 export class IysConsent extends FormAssociated implements IysConsentElement {
   static override styles = styles;
+  // A blocked submit focuses the invalid control: the host hands that focus to its first box (Firefox
+  // otherwise reports the control as not focusable, and focus stays where it was).
+  static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };
   static override properties: PropertyDeclarations = {
     collector: {},
     channels: {},
@@ -43,8 +46,8 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
   declare ticked: Channel[];
   declare status: string;
 
-  #noticeText = '';
-  #noticeHash: Promise<string | undefined> = Promise.resolve(undefined);
+  /** The notice text last hashed, and its hash. */
+  #notice: [string, Promise<string | undefined>] = ['', Promise.resolve(undefined)];
   #lastSent = '';
 
   constructor() {
@@ -90,9 +93,16 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
   protected override updated(): void {
     this.setValue(this.ticked.join(' '));
     this.validate();
-    // Hash ahead of the submit: a form that navigates away leaves no time to wait for it.
+    // Hash ahead of the submit, which a ticked box comes before: a form that navigates away leaves
+    // no time to wait for it. Not at the first render, which the checkboxes should not wait for.
+    if (this.ticked[0]) void this.#noticeHash();
+  }
+
+  /** The hash of the notice as shown now: the text is read again, and hashed again if it changed. */
+  #noticeHash(): Promise<string | undefined> {
     const text = flatText(this.renderRoot.querySelectorAll('legend,#n,.c'));
-    if (text != this.#noticeText) this.#noticeHash = sha256((this.#noticeText = text));
+    if (text != this.#notice[0]) this.#notice = [text, sha256(text)];
+    return this.#notice[1];
   }
 
   readonly #onTick = (e: Event): void => {
@@ -102,13 +112,14 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     this.#emit<IysChangeDetail>('iys-change', { channels: this.ticked });
   };
 
+  /** [message, the control a blocked submit focuses: the first box, or the own recipient input when that is what is wrong]. */
   protected invalidity(): [string, HTMLElement | undefined] | undefined {
     const t = this.#t;
-    const anchor = this.renderRoot.querySelector?.<HTMLElement>('#r input,input') ?? undefined;
-    if (!this.ticked[0]) return this.required ? [t.required, anchor] : undefined;
+    const q = (s: string) => this.renderRoot.querySelector?.<HTMLElement>(s) ?? undefined;
+    if (!this.ticked[0]) return this.required ? [t.required, q('.c input')] : undefined;
     const r = normaliseRecipient(this.#recipient);
     for (const c of this.ticked) {
-      if (!r.ok || unmetRecipientNeed(c, r)) return [(c == 'EPOSTA' ? t.email : t.phone) + t.bad, anchor];
+      if (!r.ok || unmetRecipientNeed(c, r)) return [(c == 'EPOSTA' ? t.email : t.phone) + t.bad, q('#r input,.c input')];
     }
   }
 
@@ -134,17 +145,18 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
       this.#emit<IysErrorDetail>('iys-error', { reason: 'invalid' });
       return;
     }
-    const recipient = (normaliseRecipient(this.#recipient) as { value: string }).value;
+    // Evidence as typed: the collector normalises it and keeps this raw form beside the result.
+    const recipient = this.#recipient;
     const channels = this.ticked;
     const status = this.mode == 'withdraw' ? 'RET' : 'ONAY';
-    const what = recipient + channels + status;
+    const what = (normaliseRecipient(recipient) as { value: string }).value + channels + status;
     if (what == this.#lastSent) return; // a second click on the same choice is not a second consent
     this.#lastSent = what;
     const consentDate = turkeyTime(Date.now());
     const lang = this.language;
     const url = (this.collector || new URL(import.meta.url).origin).replace(/\/+$/, '') + '/v1/consents';
     this.status = t.sending;
-    void this.#noticeHash.then((hash) =>
+    void this.#noticeHash().then((hash) =>
       send(
         url,
         {

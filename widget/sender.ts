@@ -9,13 +9,18 @@ import type { ConsentBodyInput } from '../shared/consent-body.ts';
 import { turkeyTime } from './turkey-now.ts';
 
 export type ConsentPost = ConsentBodyInput & { idempotencyKey: string };
-/** ids when the collector took it; else why not, and whether it stays queued for another try. */
+/** ids when the collector took it; else why not (`network`, an error code, `http-<status>`) and whether it stays queued for another try. */
 export type Outcome = { ids?: string[]; reason?: string; retrying?: boolean };
 export type Entry = { url: string; body: ConsentPost; at: number };
 
 export const OUTBOX_KEY = 'iys-consent-outbox';
 // The collector would replace a consentDate this old with its receive time: the moment is lost.
 const MAX_AGE_MS = 72 * 3600_000;
+/**
+ * Refusals the page can act on, reported by the collector's error code (`origin-not-allowed`: the
+ * site is missing from IYS_ALLOWED_ORIGINS; `unsupported-media-type`; `invalid-consent`).
+ */
+const FINAL = [403, 415, 422];
 
 const listeners = new Map<string, (o: Outcome) => void>();
 const inFlight = new Set<string>();
@@ -67,10 +72,12 @@ async function post({ url, body }: Entry): Promise<void> {
       keepalive: true,
       credentials: 'omit',
     });
-    const retrying = res.status === 429 || res.status > 499;
+    const { status } = res;
+    const retrying = status == 429 || status > 499;
     // 2xx is done; any other 4xx would fail the same way again.
-    if (!retrying) save(pending().filter((e) => e.body.idempotencyKey !== key));
-    outcome = res.ok ? { ids: (await res.json().catch(() => ({}))).ids ?? [] } : { reason: `http-${res.status}`, retrying };
+    if (!retrying) save(pending().filter((e) => e.body.idempotencyKey != key));
+    const answer = await res.json().catch(() => ({}));
+    outcome = res.ok ? { ids: answer.ids ?? [] } : { reason: (FINAL.includes(status) && answer.error?.code) || `http-${status}`, retrying };
   } catch {
     outcome = { reason: 'network', retrying: true };
   }
@@ -85,11 +92,14 @@ async function post({ url, body }: Entry): Promise<void> {
   listeners.get(key)?.(outcome);
 }
 
-/** Sends what an earlier page left behind, now and whenever the device comes back online. */
+/**
+ * Sends what an earlier page left behind, right after this task (the first read of localStorage
+ * can take milliseconds: the checkboxes render first), and whenever the device comes back online.
+ */
 export function startOutbox(): void {
   addEventListener('online', () => {
     retries.clear();
     flush();
   });
-  flush();
+  setTimeout(flush);
 }
