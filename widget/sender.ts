@@ -93,13 +93,14 @@ async function post({ url, body }: Entry): Promise<void> {
 }
 
 /**
- * Sends what an earlier page left behind, right after this task (the first read of localStorage
- * can take milliseconds: the checkboxes render first), and whenever the device comes back online.
+ * Sends what an earlier page left behind once this page has loaded (the first read of localStorage
+ * can take over 10 ms: the page and the checkboxes come first), and whenever the device comes back online.
  */
 export function startOutbox(): void {
   addEventListener('online', () => {
     retries.clear();
     flush();
   });
-  setTimeout(flush);
+  if (document.readyState == 'complete') setTimeout(flush);
+  else addEventListener('load', flush);
 }

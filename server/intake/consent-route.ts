@@ -54,7 +54,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
     c.set('receivedAt', now());
     return next();
   };
-  const gate = originGate({ allowedOrigins: config.allowedOrigins, methods: ['POST'], headers: ['Content-Type'] });
+  const gate = originGate({ allowedOrigins: config.allowedOrigins, methods: ['POST'], headers: ['Content-Type'], logger, now });
   const limit = rateLimit({ limit: config.rateLimit, now, keyOf: (c) => rateKeyOf(clientIp(c, config.trustProxy)) });
   const mediaType: MiddlewareHandler<Env> = async (c, next) => {
     if (!isConsentContentType(c.req.header('content-type'))) {

@@ -222,13 +222,15 @@ describe('POST /v1/consents: refused', () => {
     expect(await readBodyText(exact, CONSENT_BODY_LIMIT)).toMatchObject({ ok: true });
   });
 
-  it('403 for an origin not allowed, and nothing stored', async () => {
+  it('403 for an origin not allowed, readable by that page (CORS), logged at warn, and nothing stored', async () => {
     const res = await postConsent(c.url, consentBody({ recipient: '0532 111 22 99' }), { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
     expect((await errorOf(res)).code).toBe('origin-not-allowed');
-    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://evil.example');
     expect(res.headers.get('vary')).toMatch(/Origin/);
     expect(await c.store.byRecipient('+905321112299')).toHaveLength(0);
+    const refused = c.logs.map((l) => JSON.parse(l) as { level: number; event?: string; origin?: string }).filter((l) => l.event === 'consent.origin-refused');
+    expect(refused).toContainEqual(expect.objectContaining({ level: 40, origin: 'https://evil.example' }));
   });
 
   it.each(['null', 'https://shop.example.evil.example', 'http://shop.example', 'https://SHOP.example'])('403 for Origin %s', async (origin) => {
@@ -249,13 +251,14 @@ describe('CORS', () => {
     expect(res.headers.get('vary')).toMatch(/Origin/);
   });
 
-  it('refuses a preflight from another origin, with no CORS header', async () => {
+  it('refuses a preflight from another origin: 403 it can read, announcing no method', async () => {
     const res = await fetch(`${c.url}/v1/consents`, {
       method: 'OPTIONS',
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
     });
     expect(res.status).toBe(403);
-    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await errorOf(res)).code).toBe('origin-not-allowed');
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://evil.example');
     expect(res.headers.get('access-control-allow-methods')).toBeNull();
   });
 

@@ -99,12 +99,53 @@ describe('originGate', () => {
     expect(res.headers.get('access-control-max-age')).toBe('600');
   });
 
-  it('refuses other origins with 403, preflight or not', async () => {
+  it('refuses other origins with a 403 the page can read (CORS for that origin), preflight or not', async () => {
     for (const method of ['POST', 'OPTIONS']) {
       const res = await app.request('/x', { method, headers: { origin: 'https://shop.example:444' } });
       expect(res.status).toBe(403);
-      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('origin-not-allowed');
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example:444');
+      expect(res.headers.get('vary')).toBe('Origin');
+      expect(res.headers.get('access-control-allow-methods')).toBeNull();
     }
+  });
+
+  describe('the refused origin in the log', () => {
+    const setup = () => {
+      let t = 1_000_000;
+      const lines: { origin: string; method: string }[] = [];
+      const logged = new Hono();
+      const logger = { warn: (o: object) => void lines.push(o as { origin: string; method: string }) };
+      const g = originGate({ allowedOrigins: ['https://shop.example'], methods: ['POST'], headers: [], logger: logger as never, now: () => t });
+      logged.post('/x', g, (c) => c.text('posted'));
+      const post = (origin: string) => logged.request('/x', { method: 'POST', headers: { origin } });
+      return { lines, post, later: (ms: number) => (t += ms) };
+    };
+
+    it('names it at warn once a minute per origin, not once per post', async () => {
+      const { lines, post, later } = setup();
+      for (let i = 0; i < 5; i++) await post('https://wrong.example');
+      await post('https://other.example');
+      await post('https://shop.example'); // allowed: not a refusal
+      expect(lines.map((l) => l.origin)).toEqual(['https://wrong.example', 'https://other.example']);
+      later(59_000);
+      await post('https://wrong.example');
+      expect(lines).toHaveLength(2);
+      later(1_000);
+      await post('https://wrong.example');
+      expect(lines.map((l) => l.origin)).toEqual(['https://wrong.example', 'https://other.example', 'https://wrong.example']);
+    });
+
+    it('keeps memory bounded: a flood of made-up origins gets a line a minute between them, and long ones are cut', async () => {
+      const { lines, post } = setup();
+      for (let i = 0; i < 1500; i++) await post(`https://x${i}.example`);
+      expect(lines).toHaveLength(1001); // 1000 named, then one for the overflow
+      await post(`https://${'a'.repeat(5000)}.example`);
+      expect(lines).toHaveLength(1001);
+      const { lines: fresh, post: postFresh } = setup();
+      await postFresh(`https://${'a'.repeat(5000)}.example`);
+      expect(fresh[0]!.origin).toHaveLength(200);
+    });
   });
 });
 
