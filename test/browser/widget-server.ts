@@ -1,8 +1,9 @@
 /**
  * A stand-in collector for the widget's browser tests: serves the built bundle and the test
- * pages, records every POST /v1/consents and answers like the collector (202 with ids).
- * Listens on 127.0.0.1 port 0, twice: `origin` for pages and bundle, `otherOrigin` for
- * cross-origin posts (same handler, different origin).
+ * pages, records every POST /v1/consents and answers like the collector (202 with ids, or the
+ * collector's error body for a refusal). Listens on 127.0.0.1 port 0, twice: `origin` for pages
+ * and bundle, `otherOrigin` for cross-origin posts (same handler, different origin). Each scenario
+ * starts its own, so its origin, and with it the page's localStorage, is new.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -32,8 +33,15 @@ export type WidgetServer = {
   asset(file: string, body: string): void;
   /** Status the next posts get (default 202); each call's list is used up front to back. */
   answerNext(...statuses: number[]): void;
+  /** While false, a consent post gets its connection cut, unanswered: the browser sees a network error. */
+  reachable: boolean;
+  /** Consent posts whose connection was cut. */
+  cut: number;
   close(): Promise<void>;
 };
+
+/** The collector's error codes for the statuses tests ask for (docs/contract.md). */
+const CODES: Record<number, string> = { 403: 'origin-not-allowed', 415: 'unsupported-media-type', 422: 'invalid-consent', 429: 'rate-limited', 503: 'store-unavailable' };
 
 const listen = (server: Server) =>
   new Promise<string>((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
@@ -44,6 +52,7 @@ export async function startWidgetServer(): Promise<WidgetServer> {
   const posts: ReceivedPost[] = [];
   const answers: number[] = [];
   let ids = 0;
+  const state = { reachable: true, cut: 0 };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -53,6 +62,10 @@ export async function startWidgetServer(): Promise<WidgetServer> {
       return res.end(readFileSync(BUNDLE));
     }
     if (url.pathname === '/v1/consents' && req.method === 'POST') {
+      if (!state.reachable) {
+        state.cut++;
+        return req.socket.destroy();
+      }
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const status = answers.shift() ?? 202;
@@ -65,7 +78,7 @@ export async function startWidgetServer(): Promise<WidgetServer> {
         answeredIds,
       });
       res.writeHead(status, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
-      const body = status === 202 ? { ids: answeredIds, state: 'pending' } : { error: { code: 'test', message: `answered ${status}` } };
+      const body = status === 202 ? { ids: answeredIds, state: 'pending' } : { error: { code: CODES[status] ?? 'internal', message: `answered ${status}` } };
       return res.end(JSON.stringify(body));
     }
     const page = url.pathname.startsWith('/p/') ? pages.get(url.pathname.slice(3)) : undefined;
@@ -93,6 +106,15 @@ export async function startWidgetServer(): Promise<WidgetServer> {
     origin,
     otherOrigin,
     posts,
+    get reachable() {
+      return state.reachable;
+    },
+    set reachable(on: boolean) {
+      state.reachable = on;
+    },
+    get cut() {
+      return state.cut;
+    },
     page(name, body, { lang = 'tr', head = '', csp } = {}) {
       const html = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Test ${name}</title>
 <script type="module" src="/iys-consent.js"></script>${head}</head><body><main><h1>${name}</h1>${body}</main></body></html>`;

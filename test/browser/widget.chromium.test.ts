@@ -1,0 +1,3 @@
+import { widgetSuite } from './widget-suite.ts';
+
+widgetSuite('chromium');
