@@ -1,9 +1,11 @@
 import { defineConfig } from '@playwright/test';
 
-// Browser tests in real Chromium (Debian's, not a downloaded one). Each spec starts its own
-// small server on 127.0.0.1 port 0; globalSetup builds the widget when dist/ is missing or stale.
+// The demo's end-to-end test in real Chromium (Debian's, not a downloaded one): it starts
+// `npm start` on a free port; globalSetup builds the widget when dist/ is missing or stale.
+// The widget's own browser scenarios run in three engines under vitest (test/browser/vitest.config.ts).
 export default defineConfig({
   testDir: 'test/browser',
+  testMatch: '*.spec.ts',
   globalSetup: './test/browser/global-setup.ts',
   workers: 2,
   retries: 0,

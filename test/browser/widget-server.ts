@@ -91,6 +91,8 @@ export async function startWidgetServer(): Promise<WidgetServer> {
       res.writeHead(200, { 'Content-Type': `${url.pathname.endsWith('.css') ? 'text/css' : 'text/javascript'}; charset=utf-8` });
       return res.end(asset);
     }
+    // Asked for by every page: a 404 would be a console error in the CSP scenario.
+    if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
     if (url.pathname === '/thanks') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       return res.end('<!doctype html><html lang="tr"><title>Teşekkürler</title><main><h1>Teşekkürler</h1></main></html>');
