@@ -26,7 +26,10 @@ beforeEach(async () => {
     const sent = JSON.parse(init.body) as ConsentPost & { sentAt: string };
     posted.push({ key: sent.idempotencyKey, sentAt: sent.sentAt, consentDate: sent.consentDate });
     const status = answers.get(sent.idempotencyKey)?.shift() ?? 202;
-    return new Response(JSON.stringify(status === 202 ? { ids: ['id'] } : {}), { status });
+    // The collector's error body, with the code of docs/contract.md for the statuses it has one for.
+    const code = ({ 403: 'origin-not-allowed', 409: 'idempotency-key-reused', 415: 'unsupported-media-type', 422: 'invalid-consent' } as Record<number, string>)[status];
+    const answer = status === 202 ? { ids: ['id'] } : code ? { error: { code, message: '…' } } : {};
+    return new Response(status === 403 && sent.recipient === 'no body' ? 'Forbidden' : JSON.stringify(answer), { status });
   });
   vi.resetModules();
   sender = await import('../../widget/sender.ts');
@@ -69,6 +72,34 @@ describe('the outbox sender', () => {
     sender.send('https://c.example/v1/consents', body('consent-a'), () => {});
     await vi.advanceTimersByTimeAsync(3000 + 6000 + 12000);
     expect(postsOf('consent-a')).toBe(3 + 4);
+    expect(sender.pending()).toEqual([]);
+  });
+
+  it.each([
+    [403, 'origin-not-allowed'],
+    [415, 'unsupported-media-type'],
+    [422, 'invalid-consent'],
+  ])('a %i is final and reported by the error code the collector gave, %s', async (status, code) => {
+    const outcomes: Outcome[] = [];
+    answers.set('consent-a', [status]);
+    sender.send('https://c.example/v1/consents', body('consent-a'), (o) => outcomes.push(o));
+    await vi.advanceTimersByTimeAsync(3000 + 6000 + 12000);
+    expect(outcomes).toEqual([{ reason: code, retrying: false }]);
+    expect(postsOf('consent-a')).toBe(1);
+    expect(sender.pending()).toEqual([]);
+  });
+
+  it('other refusals, and a final one without the collector\'s body, keep the http-<status> reason', async () => {
+    const outcomes: Outcome[] = [];
+    answers.set('consent-a', [409]);
+    answers.set('consent-b', [403]);
+    sender.send('https://c.example/v1/consents', body('consent-a'), (o) => outcomes.push(o));
+    sender.send('https://c.example/v1/consents', { ...body('consent-b'), recipient: 'no body' }, (o) => outcomes.push(o));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcomes).toEqual([
+      { reason: 'http-409', retrying: false },
+      { reason: 'http-403', retrying: false },
+    ]);
     expect(sender.pending()).toEqual([]);
   });
 
