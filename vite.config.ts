@@ -8,6 +8,8 @@
  */
 import { copyFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { compileLitTemplates } from '@lit-labs/compiler';
+import ts from 'typescript';
 import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
 
 const root = import.meta.dirname;
@@ -34,6 +36,7 @@ const tightCss = (_: string, text: string): string =>
  */
 const RE = '/node_modules/@lit/reactive-element/reactive-element.js';
 const LH = '/node_modules/lit-html/lit-html.js';
+const SSR = '/node_modules/lit-html/private-ssr-support.js';
 
 export const REWRITES: readonly Rewrite[] = [
   // The normaliser's English `message`s are for API clients; the widget shows its own text by `code`.
@@ -73,16 +76,18 @@ export const REWRITES: readonly Rewrite[] = [
   { module: RE, hits: 1, pattern: /\w+=\w+\.trustedTypes,\w+=\w+\?\w+\.emptyScript:"",/g, to: '' },
   // - a styles array to flatten: this element has one stylesheet.
   { module: RE, hits: 1, pattern: /static finalizeStyles\((\w+)\)\{[^]*?return \w+\}/g, to: (_, s) => `static finalizeStyles(${s}){return ${s}?[${s}]:[]}` },
-  // lit-html template features this element's templates never use: directives, bindings on an
-  // element itself or inside a comment, bindings in raw-text elements (script, style, textarea,
-  // title) and SVG or MathML templates.
+  // lit-html's runtime template preparation: every template of the element is prepared at build
+  // time (precompile(), which checks that none is left), so the HTML scanner, the part finder
+  // and the template cache go, and lit-html's private exports keep the four part classes the
+  // prepared templates use (attribute, property, boolean attribute, event).
+  { module: LH, hits: 1, pattern: /class (\w+)\{constructor\(\{strings:[^]*?\}(static createElement)/g, to: (_, cls, rest) => `class ${cls}{${rest}` },
+  { module: LH, hits: 1, pattern: /"number"==typeof (\w+)\?this\._\$AC\(\w+\):/g, to: '' },
+  { module: LH, hits: 1, pattern: /_\$AC\(\w+\)\{[^}]*\}/g, to: '' },
+  { module: LH, hits: 1, pattern: /const (\w+)=\{M:[^}]*\}/g, to: (whole: string, name: string) => `const ${name}={${whole.slice(whole.indexOf('{') + 1, -1).split(',').filter((e) => /^[HBNU](:|$)/.test(e)).join(',')}}` },
+  { module: SSR, hits: 1, pattern: /const (\w+)=\{boundAttributeSuffix:[^]*\};export/g, to: (_, name) => `const ${name}={AttributePart:e.H,PropertyPart:e.B,BooleanAttributePart:e.N,EventPart:e.U};export` },
+  // - directives, which the element never uses.
   { module: LH, hits: 1, pattern: /function (\w+)\(\w+,(\w+),\w+=\w+,\w+\)\{if\(\2===\w+\)return \2;[^]*?_\$litDirective\$[^]*?,\2\}/g, to: (_, f, v) => `function ${f}(_,${v}){return ${v}}` },
-  { module: LH, hits: 1, pattern: /else \w+\.startsWith\(\w+\)&&\(\w+\.push\(\{type:6,index:\w+\}\),\w+\.removeAttribute\(\w+\)\);/g, to: ';' },
   { module: LH, hits: 1, pattern: /:6===\w+\.type&&\(\w+=new \w+\(\w+,this,\w+\)\)/g, to: ':0' },
-  { module: LH, hits: 1, pattern: /if\(\w+\.test\(\w+\.tagName\)\)\{[^]*?\}\}\}else if\(8===(\w+)\.nodeType\)if\(\1\.data===(\w+)\)(\w+\.push\(\{type:2,index:\w+\}\));else\{[^]*?type:7[^}]*\}[^}]*\}/g, to: (_, node, marker, push) => `}else 8===${node}.nodeType&&${node}.data===${marker}&&${push};` },
-  { module: LH, hits: 1, pattern: /=2===\w+\?"<svg>":3===\w+\?"<math>":""/g, to: '=""' },
-  { module: LH, hits: 1, pattern: /\+\(2===\w+\?"<\/svg>":3===\w+\?"<\/math>":""\)/g, to: '' },
-  { module: LH, hits: 1, pattern: /if\((this\.el=[^;]*?),2===\w+\|\|3===\w+\)\{[^}]*\}/g, to: (_, init) => `${init};` },
   // - the bookkeeping of async directives (connection state, disconnectables).
   { module: LH, hits: 3, pattern: /get _\$AU\(\)\{return this\._\$AM(\?\.)?\._\$AU(\?\?this\._\$Cv)?\}/g, to: '' },
   { module: LH, hits: 4, pattern: /this\._\$AN=void 0,/g, to: '' },
@@ -98,6 +103,28 @@ export const REWRITES: readonly Rewrite[] = [
     ];
   }),
 ];
+
+/**
+ * Lit's templates prepared at build time (@lit-labs/compiler): the browser no longer scans each
+ * template's HTML with lit-html's regular expressions before the first render, the largest part of
+ * the time from script to usable checkboxes. Only where Lit is bundled in: the prepared templates
+ * use lit-html's private part classes, which must come from the same Lit as the renderer.
+ */
+export const precompile = (): Plugin => ({
+  name: 'iys-lit-precompile',
+  enforce: 'pre',
+  transform(code, id) {
+    if (!id.endsWith('/widget/iys-consent.ts')) return undefined;
+    const out = ts.transpileModule(code, {
+      fileName: id,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, useDefineForClassFields: true },
+      transformers: { before: [compileLitTemplates()] },
+    }).outputText;
+    // The bundle keeps no runtime template preparation (REWRITES): a template left unprepared would not render.
+    if (/\bhtml`/.test(out)) throw new Error(`iys-lit-precompile: a template in ${id} was not prepared at build time`);
+    return { code: out, map: null };
+  },
+});
 
 export const squeeze = (rewrites: readonly Rewrite[] = REWRITES): Plugin => {
   const seen = new Set<Rewrite>();
@@ -135,7 +162,7 @@ const bundle = (fileName: string, litExternal: boolean, outDir = resolve(root, '
   publicDir: false,
   logLevel: 'warn',
   // With lit external there is no Lit source to rewrite.
-  plugins: [squeeze(litExternal ? REWRITES.filter((r) => !r.module.startsWith('/node_modules/')) : REWRITES)],
+  plugins: litExternal ? [squeeze(REWRITES.filter((r) => !r.module.startsWith('/node_modules/')))] : [precompile(), squeeze()],
   // Lit's production build whatever NODE_ENV says (vitest sets `test`, which would pick dev mode).
   mode: 'production',
   resolve: { conditions: ['module', 'browser', 'production'] },
@@ -182,4 +209,4 @@ const secondBuild = (): Plugin => {
 };
 
 const { configFile: _, ...main } = bundle('iys-consent.js', false);
-export default defineConfig({ ...main, plugins: [squeeze(), secondBuild(), dropPureMarks()] });
+export default defineConfig({ ...main, plugins: [precompile(), squeeze(), secondBuild(), dropPureMarks()] });

@@ -26,6 +26,14 @@ describe('widget build', () => {
     expect(gz9).toBeLessThanOrEqual(BUDGET);
   });
 
+  it("prepares every template at build time: the bundle renders prepared templates only, and has no runtime HTML scanner left", () => {
+    const code = readFileSync(join(out, 'iys-consent.js'), 'utf8');
+    const results = code.match(/_\$litType\$:\w+,\w+:/g) ?? [];
+    expect(results).toHaveLength(4); // the fieldset, the own recipient input, a channel, the own button
+    expect(results.every((r) => r.endsWith(',values:'))).toBe(true); // `html` would make {_$litType$:1,strings:…}
+    expect(code).not.toContain('/-->/'); // the comment-end pattern of lit-html's template scanner
+  });
+
   it('makes the self-contained bundle one file with no import of its own', () => {
     const code = readFileSync(join(out, 'iys-consent.js'), 'utf8');
     expect(code).not.toMatch(/\bimport\s*[{("'`*]|\bimport\(/);
