@@ -13,8 +13,9 @@ import { row, type Row } from './table.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 // IYS_BENCH_WIDGET: measure another build of the bundle (e.g. one made from a clean checkout).
 const BUNDLE = process.env.IYS_BENCH_WIDGET ?? `${root}dist/widget/iys-consent.js`;
-const GZIP_TARGET = 9 * 1024;
-const READY_TARGET_MS = 50;
+const GZIP_TARGET = 8 * 1024;
+/** The issue's goal: from script arrival to a usable checkbox, at most this many times the plain page. */
+const READY_TARGET_RATIO = 1.5;
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 function ensureBuilt(log: (s: string) => void): void {
@@ -72,8 +73,8 @@ export async function widgetBench(mode: Mode, log: (s: string) => void): Promise
   const rows: Row[] = [
     row({
       bench: 'widget', measure: 'bundle gzip, bytes', load: `${relative(root, BUNDLE)} (${bundle.length} B raw, Lit included)`,
-      figure: gzip, baseline: GZIP_TARGET, unit: 'B', target: '≤ 9 KB gzip', met: gzip <= GZIP_TARGET,
-      note: 'baseline: the 9 KB budget (ratio = share of it used)' + (gzip > GZIP_TARGET ? '; over budget' : ''),
+      figure: gzip, baseline: GZIP_TARGET, unit: 'B', target: '≤ 8 KB gzip', met: gzip <= GZIP_TARGET,
+      note: 'baseline: the 8 KB budget (ratio = share of it used)' + (gzip > GZIP_TARGET ? '; over budget' : ''),
     }),
     row({
       bench: 'widget', measure: 'bundle brotli, bytes', load: 'the same file, brotli quality 11',
@@ -87,7 +88,7 @@ export async function widgetBench(mode: Mode, log: (s: string) => void): Promise
     // The sizes above still stand; this row says why the timing is missing.
     rows.push(row({
       bench: 'widget', measure: 'script loaded → checkbox usable, ms (median)', load: 'headless Chromium', figure: null, baseline: null,
-      unit: 'ms', target: `≤ ${READY_TARGET_MS} ms`, met: false, note: err instanceof Error ? err.message : String(err),
+      unit: 'ms', target: `≤ ${READY_TARGET_RATIO}× the plain page`, met: false, note: err instanceof Error ? err.message : String(err),
     }));
   }
   return rows;
@@ -133,8 +134,8 @@ async function timeToUsable(bundle: Buffer, loads: number): Promise<Row> {
   const p = median(times.plain);
   return row({
     bench: 'widget', measure: 'script loaded → checkbox usable, ms (median)', load: `${loads} cold loads each, headless Chromium, local HTTP`,
-    figure: w, baseline: p, unit: 'ms', target: `≤ ${READY_TARGET_MS} ms`, met: w <= READY_TARGET_MS,
+    figure: w, baseline: p, unit: 'ms', target: `≤ ${READY_TARGET_RATIO}× the plain page`, met: w <= READY_TARGET_RATIO * p,
     note: `baseline: a page with a plain HTML checkbox and a one-line module script; from the script's request instead of its arrival: widget ${median(fromRequest.widget).toFixed(0)} ms, plain ${median(fromRequest.plain).toFixed(0)} ms; widget runs ${times.widget.map((t) => t.toFixed(0)).join('/')} ms` +
-      (w > READY_TARGET_MS ? '; over 50 ms on this loaded machine' : ''),
+      (w > READY_TARGET_RATIO * p ? `; over ${READY_TARGET_RATIO}× the plain page` : ''),
   });
 }
