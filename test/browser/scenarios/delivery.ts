@@ -3,17 +3,9 @@ import { expect } from 'vitest';
 import { parseTurkeyTime } from '../../../shared/turkey-time.ts';
 import { startCollector } from '../../integration/collector-harness.ts';
 import { startCountingProxy } from '../counting-proxy.ts';
-import type { Page } from '../engines/index.ts';
-import { box, eventually, events, open, outbox, recordEvents, statusBecomes, until, type Scenario } from './scenario.ts';
+import { box, consentStandalone, eventually, events, open, outbox, recordEvents, statusBecomes, until, type Scenario } from './scenario.ts';
 
 const STANDALONE = `<iys-consent channels="MESAJ"></iys-consent>`;
-
-/** What a person does with the standalone widget: number, SMS box, its own button. */
-async function consent(page: Page): Promise<void> {
-  await page.fill('iys-consent >>> #r input', '0532 123 45 67');
-  await page.click(box('MESAJ'));
-  await page.click('iys-consent >>> button');
-}
 
 /** Past the widget's first timed retry (3 s): a post that was going to be retried would be by now. */
 const pastFirstRetry = () => new Promise((r) => setTimeout(r, 3_500));
@@ -46,7 +38,7 @@ export const DELIVERY_SCENARIOS: Scenario[] = [
       await open(t.page, url);
       await recordEvents(t.page);
       t.server.reachable = false;
-      await consent(t.page);
+      await consentStandalone(t.page);
       await statusBecomes(t.page, 'Gönderilemedi.');
       expect(await events(t.page)).toContainEqual(['iys-error', { reason: 'network' }]);
       const [queued] = await outbox(t.page);
@@ -66,7 +58,7 @@ export const DELIVERY_SCENARIOS: Scenario[] = [
     async run(t) {
       await open(t.page, t.server.page('unreachable-online', STANDALONE));
       t.server.reachable = false;
-      await consent(t.page);
+      await consentStandalone(t.page);
       await statusBecomes(t.page, 'Gönderilemedi.');
       const [queued] = await outbox(t.page);
       t.server.reachable = true;
@@ -83,7 +75,7 @@ export const DELIVERY_SCENARIOS: Scenario[] = [
     async run(t) {
       t.server.answerNext(503);
       await open(t.page, t.server.page('retry', STANDALONE));
-      await consent(t.page);
+      await consentStandalone(t.page);
       await statusBecomes(t.page, 'Kaydedildi.');
       expect(t.server.posts).toHaveLength(2);
       expect(t.server.posts[1]!.body.idempotencyKey).toBe(t.server.posts[0]!.body.idempotencyKey);
@@ -101,7 +93,7 @@ export const DELIVERY_SCENARIOS: Scenario[] = [
         const url = t.server.page(`refused-${status}`, STANDALONE);
         await open(t.page, url);
         await recordEvents(t.page);
-        await consent(t.page);
+        await consentStandalone(t.page);
         await statusBecomes(t.page, 'Gönderilemedi.');
         expect(await events(t.page)).toContainEqual(['iys-error', { reason: code }]);
         expect(await outbox(t.page)).toEqual([]);
@@ -117,7 +109,7 @@ export const DELIVERY_SCENARIOS: Scenario[] = [
       const url = t.server.page('later', STANDALONE);
       await open(t.page, url);
       t.server.reachable = false;
-      await consent(t.page);
+      await consentStandalone(t.page);
       await statusBecomes(t.page, 'Gönderilemedi.');
       // The person comes back 20 minutes later: the outbox entry is as it would be by then.
       const MIN20 = 20 * 60_000;
@@ -152,7 +144,7 @@ export const DELIVERY_SCENARIOS: Scenario[] = [
         const url = t.server.page('refused-origin', `<iys-consent channels="MESAJ" collector="${proxy.url}"></iys-consent>`);
         await open(t.page, url);
         await recordEvents(t.page);
-        await consent(t.page);
+        await consentStandalone(t.page);
         await statusBecomes(t.page, 'Gönderilemedi.');
         expect(await events(t.page)).toContainEqual(['iys-error', { reason: 'origin-not-allowed' }]);
         expect(await outbox(t.page)).toEqual([]);

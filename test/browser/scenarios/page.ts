@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { expect } from 'vitest';
 import { formatTurkeyTime, parseTurkeyTime } from '../../../shared/turkey-time.ts';
 import type { Page } from '../engines/index.ts';
-import { box, eventually, open, statusBecomes, until, type Scenario } from './scenario.ts';
+import { box, consentStandalone, eventually, open, statusBecomes, until, type Scenario } from './scenario.ts';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -116,9 +116,7 @@ export const PAGE_SCENARIOS: Scenario[] = [
     name: 'language: the notice language is sent with the consent',
     async run(t) {
       await open(t.page, t.server.page('lang-sent', `<iys-consent lang="en" channels="MESAJ"></iys-consent>`));
-      await t.page.fill('iys-consent >>> #r input', '0532 123 45 67');
-      await t.page.click(box('MESAJ'));
-      await t.page.click('iys-consent >>> button');
+      await consentStandalone(t.page);
       await statusBecomes(t.page, 'Saved.');
       expect(t.server.posts[0]!.body.notice.lang).toBe('en');
     },
@@ -129,9 +127,7 @@ export const PAGE_SCENARIOS: Scenario[] = [
       const legal = 'Kampanyalardan SMS ile haberdar olmak için açık rıza veriyorum.';
       await open(t.page, t.server.page('slot', `<iys-consent channels="MESAJ" brand="Örnek"><span slot="MESAJ">${legal}</span></iys-consent>`));
       expect(await boxNames(t.page)).toEqual([legal]);
-      await t.page.fill('iys-consent >>> #r input', '0532 123 45 67');
-      await t.page.click(box('MESAJ'));
-      await t.page.click('iys-consent >>> button');
+      await consentStandalone(t.page);
       await eventually(() => t.server.posts.length).toBe(1);
       const expected = 'sha256:' + createHash('sha256').update(`Ticari elektronik ileti izni ${legal}`).digest('hex');
       expect(t.server.posts[0]!.body.notice.hash).toBe(expected);
@@ -154,9 +150,7 @@ export const PAGE_SCENARIOS: Scenario[] = [
       );
       const width = await t.page.evaluate(() => document.querySelector('iys-consent')!.shadowRoot!.querySelector('input[type=checkbox]')!.getBoundingClientRect().width);
       expect(width).toBe(24); // the widget's own stylesheet applied
-      await t.page.fill('iys-consent >>> #r input', '0532 123 45 67');
-      await t.page.click(box('MESAJ'));
-      await t.page.click('iys-consent >>> button');
+      await consentStandalone(t.page);
       await statusBecomes(t.page, 'Kaydedildi.');
       expect(t.server.posts).toHaveLength(1);
       expect(await t.page.evaluate(() => (window as unknown as { watched: string[] }).watched)).toEqual([]);

@@ -23,6 +23,13 @@ export const PATIENCE_MS = 15_000;
 /** The widget's first box for `channel`, in the first widget or in the one `host` selects. */
 export const box = (channel: string, host = 'iys-consent') => `${host} >>> input[value=${channel}]`;
 
+/** What a person does with a widget outside a form: types the number into its input, ticks SMS, presses its button. */
+export async function consentStandalone(page: Page, recipient = '0532 123 45 67'): Promise<void> {
+  await page.fill('iys-consent >>> #r input', recipient);
+  await page.click(box('MESAJ'));
+  await page.click('iys-consent >>> button');
+}
+
 /** Waits for every <iys-consent> on the page to be defined and rendered. */
 export async function ready(page: Page): Promise<void> {
   await until(page, async () => {
