@@ -10,6 +10,10 @@ export type Channel = 'MESAJ' | 'EPOSTA' | 'ARAMA';
 export type Lang = 'tr' | 'en';
 export type IysChangeDetail = { channels: Channel[] };
 export type IysSentDetail = { ids: string[]; channels: Channel[] };
+/**
+ * `invalid`; for a final refusal the collector's error code (`origin-not-allowed`, `invalid-consent`,
+ * `unsupported-media-type`); `network` or `http-<status>` otherwise (docs/widget.md#events).
+ */
 export type IysErrorDetail = { reason: string };
 
 export interface IysConsentElement extends HTMLElement {
