@@ -6,7 +6,7 @@
  *  - a .d.ts for each.
  * The size budget (8 KB gzip, Lit included) is checked by test/unit/widget-size.test.ts.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compileLitTemplates } from '@lit-labs/compiler';
 import ts from 'typescript';
@@ -37,6 +37,13 @@ const tightCss = (_: string, text: string): string =>
 const RE = '/node_modules/@lit/reactive-element/reactive-element.js';
 const LH = '/node_modules/lit-html/lit-html.js';
 const SSR = '/node_modules/lit-html/private-ssr-support.js';
+/** The part classes a prepared template names (@lit-labs/compiler takes them from private-ssr-support). */
+const PART_CLASSES = ['AttributePart', 'PropertyPart', 'BooleanAttributePart', 'EventPart'];
+/** The keys of lit-html's private exports that hold those classes, as private-ssr-support reads them. */
+const partKeys = (): string[] => {
+  const ssr = readFileSync(resolve(root, 'node_modules/lit-html/private-ssr-support.js'), 'utf8');
+  return PART_CLASSES.map((part) => new RegExp(`\\b${part}:\\w+\\.(\\w+)`).exec(ssr)![1]!);
+};
 
 export const REWRITES: readonly Rewrite[] = [
   // The normaliser's English `message`s are for API clients; the widget shows its own text by `code`.
@@ -83,9 +90,22 @@ export const REWRITES: readonly Rewrite[] = [
   { module: LH, hits: 1, pattern: /class (\w+)\{constructor\(\{strings:[^]*?\}(static createElement)/g, to: (_, cls, rest) => `class ${cls}{${rest}` },
   { module: LH, hits: 1, pattern: /"number"==typeof (\w+)\?this\._\$AC\(\w+\):/g, to: '' },
   { module: LH, hits: 1, pattern: /_\$AC\(\w+\)\{[^}]*\}/g, to: '' },
-  { module: LH, hits: 1, pattern: /const (\w+)=\{M:[^}]*\}/g, to: (whole: string, name: string) => `const ${name}={${whole.slice(whole.indexOf('{') + 1, -1).split(',').filter((e) => /^[HBNU](:|$)/.test(e)).join(',')}}` },
-  { module: SSR, hits: 1, pattern: /const (\w+)=\{boundAttributeSuffix:[^]*\};export/g, to: (_, name) => `const ${name}={AttributePart:e.H,PropertyPart:e.B,BooleanAttributePart:e.N,EventPart:e.U};export` },
-  // - directives, which the element never uses.
+  {
+    module: LH,
+    hits: 1,
+    pattern: /const (\w+)=\{M:[^}]*\}/g,
+    to: (whole, name) => {
+      const keep = partKeys();
+      return `const ${name}={${whole.slice(whole.indexOf('{') + 1, -1).split(',').filter((e) => keep.includes(e.split(':')[0]!)).join(',')}}`;
+    },
+  },
+  {
+    module: SSR,
+    hits: 1,
+    pattern: /const (\w+)=\{boundAttributeSuffix:[^]*\};export/g,
+    to: (whole, name) => `const ${name}={${PART_CLASSES.map((part) => `${part}:${new RegExp(`\\b${part}:(\\w+\\.\\w+)`).exec(whole)![1]}`).join(',')}};export`,
+  },
+  // - directives and bindings on an element itself, which the element never uses.
   { module: LH, hits: 1, pattern: /function (\w+)\(\w+,(\w+),\w+=\w+,\w+\)\{if\(\2===\w+\)return \2;[^]*?_\$litDirective\$[^]*?,\2\}/g, to: (_, f, v) => `function ${f}(_,${v}){return ${v}}` },
   { module: LH, hits: 1, pattern: /:6===\w+\.type&&\(\w+=new \w+\(\w+,this,\w+\)\)/g, to: ':0' },
   // - the bookkeeping of async directives (connection state, disconnectables).
