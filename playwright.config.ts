@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
-// The demo's end-to-end test in real Chromium (Debian's, not a downloaded one): it starts
-// `npm start` on a free port; globalSetup builds the widget when dist/ is missing or stale.
-// The widget's own browser scenarios run in three engines under vitest (test/browser/vitest.config.ts).
+// The end-to-end tests of the demo and the console (*.spec.ts) in real Chromium (Debian's, not a
+// downloaded one): each starts `npm start` on a free port; globalSetup builds what is missing or
+// stale in dist/. The widget's own browser scenarios run in three engines under vitest
+// (test/browser/vitest.config.ts).
 export default defineConfig({
   testDir: 'test/browser',
   testMatch: '*.spec.ts',
