@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { unmetRecipientNeed } from './channel-agreement.ts';
 import { channelSchema, recipientTypeSchema, sourceSchema, statusSchema } from './enums.ts';
 import { EMAIL_PATTERN, MOBILE_PATTERN, PHONE_PATTERN } from './recipient.ts';
+import { calendarIssue } from './sendability.ts';
 import { DEADLINE_MS, IYS_EARLIEST, TURKEY_TIME_PATTERN, parseTurkeyTime } from './turkey-time.ts';
-
-const IYS_EARLIEST_MS = parseTurkeyTime(IYS_EARLIEST)!;
 
 export const turkeyTimeSchema = z
   .string()
@@ -45,15 +44,16 @@ function checkRecordRules(r: IysRecord, ctx: RefineCtx): void {
   }
 }
 
-/** Rules that need "now": not in the future, not before İYS, not past the 72-hour deadline. */
+/**
+ * İYS's own date rules at `nowMs`, as the registry applies them (the sandbox judges with these):
+ * not in the future, not before 2015-05-01, not past the 72-hour deadline — HS_2015 included, since
+ * iletiMerkezi refuses any consentDate more than 3 days old. Intake asks more (sendability.ts).
+ */
 function checkRecordTime(r: IysRecord, nowMs: number, ctx: RefineCtx): void {
   const ms = parseTurkeyTime(r.consentDate);
   if (ms === undefined) return;
-  if (ms > nowMs) ctx.addIssue({ code: 'custom', path: ['consentDate'], message: 'is in the future' });
-  else if (ms < IYS_EARLIEST_MS) ctx.addIssue({ code: 'custom', path: ['consentDate'], message: `is before ${IYS_EARLIEST}` });
-  else if (nowMs - ms > DEADLINE_MS && r.source !== 'HS_2015') {
-    ctx.addIssue({ code: 'custom', path: ['consentDate'], message: 'is more than 72 hours ago: past the İYS deadline' });
-  }
+  const issue = calendarIssue(ms, nowMs) ?? (nowMs - ms > DEADLINE_MS ? 'is more than 72 hours ago: past the İYS deadline' : null);
+  if (issue) ctx.addIssue({ code: 'custom', path: ['consentDate'], message: issue });
 }
 
 /** Format, enum and cross-field rules of one record. */
@@ -67,12 +67,11 @@ function buildSchemaAt(nowMs: number) {
 }
 
 // Building a zod schema costs ~80 µs (it compiles a parser); parsing with one costs ~2 µs. The
-// collector asks for one per request, so keep the schema of the current second: consentDate has
-// whole seconds, so "now" cut to its second moves the 72-hour edge by under a second, and the
-// dispatcher keeps a margin before that edge anyway.
+// sandbox asks for one per request, so keep the schema of the current second: consentDate has
+// whole seconds, so "now" cut to its second moves the 72-hour edge by under a second.
 let cached: { second: number; schema: ReturnType<typeof buildSchemaAt> } | undefined;
 
-/** All one-record rules, the time ones judged at `nowMs` (to the second). */
+/** All one-record rules, the time ones judged at `nowMs` (to the second) as İYS judges them: the sandbox's view. */
 export function iysRecordSchemaAt(nowMs: number) {
   const second = Math.floor(nowMs / 1000);
   if (cached?.second !== second) cached = { second, schema: buildSchemaAt(second * 1000) };

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { intakeHeadroomMs } from '../../shared/sendability.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import { adminAuth } from './auth.ts';
@@ -20,7 +21,7 @@ export type AdminDeps = {
   limiter?: FailureLimiter;
   logger?: Logger;
   now?: () => number;
-  /** IYS_FLUSH_MS, for the console's re-queue (default 1000). */
+  /** IYS_FLUSH_MS (default 1000): a batch or a re-queue leaves it, and a pass, before a record's deadline (sendability.ts). */
   flushMs?: number;
   /** This process's dispatcher, for the console's sending state and the operator's pause. */
   sending?: () => SendingControl | null;
@@ -36,12 +37,13 @@ export function adminRoutes(deps: AdminDeps): Hono {
   // Failed logins are counted per IPv4 address or IPv6 /64, like the collector's rate limit.
   const clientIp = (c: Context) => rateKeyOf(clientIpOf(c, deps.trustProxy ?? false));
   const auth = adminAuth({ token: deps.adminToken, clientIp, limiter: deps.limiter ?? new FailureLimiter(), now });
+  const flushMs = deps.flushMs ?? 1000;
   return new Hono()
     .route('/', consentsRoutes(deps.store, auth, deps.logger ?? silentLogger))
-    .route('/', batchRoutes({ store: deps.store, auth, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), now, logger: deps.logger }))
+    .route('/', batchRoutes({ store: deps.store, auth, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), now, headroomMs: intakeHeadroomMs(flushMs), logger: deps.logger }))
     .route('/', exportRoutes({ store: deps.store, auth, now, logger: deps.logger ?? silentLogger }))
     .route('/', consoleRoutes({
-      store: deps.store, auth, now, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), flushMs: deps.flushMs ?? 1000,
+      store: deps.store, auth, now, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), flushMs,
       sending: deps.sending, logger: deps.logger,
     }))
     .route('/', reportRoutes({ store: deps.store, auth, now }));

@@ -1,7 +1,7 @@
 import { iysRecordSchema } from '../../shared/iys-record.ts';
 import { judgeTransition } from '../../shared/state-rules.ts';
 import { DEADLINE_HOURS, formatTurkeyTime } from '../../shared/turkey-time.ts';
-import { SEND_MARGIN_MS, isExpired } from '../dispatch/deadline.ts';
+import { SEND_MARGIN_MS, intakeHeadroomMs, whyUnsendable } from '../../shared/sendability.ts';
 import type { LatestRecord, NewRecord, StoredRecordWithEvidence } from '../stores/store.ts';
 
 /**
@@ -16,13 +16,6 @@ import type { LatestRecord, NewRecord, StoredRecordWithEvidence } from '../store
 export type RequeueVerdict =
   | { ok: true; record: NewRecord }
   | { ok: false; status: 404 | 409 | 422; code: 'not-found' | 'not-requeueable' | 'requeue-refused'; reason: string };
-
-/**
- * How long after a re-queue the dispatcher may take to send it: its flush window and one pass (a
- * request on the wire, bounded by the client's timeouts, and a claim). Only what can be sent in
- * that time is re-queued, so the new record never expires unsent.
- */
-export const PASS_HEADROOM_MS = 2 * 60_000;
 
 export function judgeRequeue(opts: {
   id: string;
@@ -47,8 +40,8 @@ export function judgeRequeue(opts: {
   if (!fields.success) {
     return { ok: false, status: 422, code: 'requeue-refused', reason: `İYS would refuse it: ${fields.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
   }
-  const sendBy = opts.now + opts.flushMs + PASS_HEADROOM_MS;
-  if (isExpired(old, sendBy)) {
+  // The one sendability rule with intake's headroom (the flush window and a pass): the re-queued record never expires unsent.
+  if (whyUnsendable(old, opts.now, intakeHeadroomMs(opts.flushMs)) !== null) {
     return {
       ok: false, status: 422, code: 'requeue-refused',
       reason: `the consent was given at ${consentDate} (Turkey time) and İYS takes it only within ${DEADLINE_HOURS} hours, until ${formatTurkeyTime(old.deadlineAt)}; ` +

@@ -73,7 +73,7 @@ export function fromExcelDate(cell: string): string {
   return `${year}-${two(month)}-${two(day)} ${two(hour)}:${minute}:${two(second)}`;
 }
 
-export function parseImportCsv(text: string, ctx: { nowMs: number; userAgent?: string }): ImportParse {
+export function parseImportCsv(text: string, ctx: { nowMs: number; headroomMs: number; userAgent?: string }): ImportParse {
   const parsed = parseCsv(text);
   if ('error' in parsed) return { ok: false, bad: [{ line: parsed.line, reason: parsed.error }] };
   let rows = parsed.rows;
@@ -119,7 +119,7 @@ export function parseImportCsv(text: string, ctx: { nowMs: number; userAgent?: s
     lines.push(row.line);
   }
 
-  const verdict = validateBatch(raws, { nowMs: ctx.nowMs, userAgent: ctx.userAgent ?? 'iys-consent import' });
+  const verdict = validateBatch(raws, { nowMs: ctx.nowMs, headroomMs: ctx.headroomMs, userAgent: ctx.userAgent ?? 'iys-consent import' });
   if (!verdict.ok) {
     for (const b of verdict.bad) bad.push({ line: lines[b.index]!, reason: b.issues.map((i) => `${i.path}: ${i.message}`).join('; ') });
   }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { keyOf, type IysRecord } from '../../shared/iys-record.ts';
+import { intakeHeadroomMs } from '../../shared/sendability.ts';
 import { keysOf, stateIssues } from '../intake/batch-states.ts';
-import { CONFIG_DEFAULTS } from '../runtime/config.ts';
+import { CONFIG_DEFAULTS, flushMsOf } from '../runtime/config.ts';
 import { openStore } from '../stores/open-store.ts';
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
 import type { ConsentStore, StoredRecord } from '../stores/store.ts';
@@ -76,7 +77,14 @@ export async function runImport({ file, idempotencyKey }: ImportArgs, io: CliIo 
     return 2;
   }
 
-  const result = parseImportCsv(text, { nowMs: (io.now ?? Date.now)() });
+  let headroomMs: number;
+  try {
+    headroomMs = intakeHeadroomMs(flushMsOf(io.env));
+  } catch (e) {
+    io.err(`iys-consent: ${(e as Error).message}`);
+    return 2;
+  }
+  const result = parseImportCsv(text, { nowMs: (io.now ?? Date.now)(), headroomMs });
   if (result.ok && result.ignored.length > 0) io.out(`note: ${file}: ignored the column${result.ignored.length === 1 ? '' : 's'} ${result.ignored.map((c) => `"${c}"`).join(', ')} (not part of an İYS record)`);
   if (!result.ok) return reportBad(io, file, result.bad);
 

@@ -33,7 +33,8 @@ const columnsHelp = (): string => [
   'in that order. Separator , or ;. Values: type MESAJ (SMS), EPOSTA (E-posta), ARAMA (Arama);',
   'status ONAY (Onay, the default) or RET (Ret); recipientType BIREYSEL (the default) or TACIR;',
   'source HS_… (Çağrı Merkezi, Islak İmza…); consentDate in Turkey time, YYYY-MM-DD HH:MM:SS or',
-  'DD.MM.YYYY HH:MM[:SS]. Any bad line: nothing is stored (exit 1).',
+  'DD.MM.YYYY HH:MM[:SS]. Any bad line: nothing is stored (exit 1). A record must leave the',
+  `collector time to send it: its deadline (consentDate + 72 h) at least 7 min + IYS_FLUSH_MS (default ${CONFIG_DEFAULTS.IYS_FLUSH_MS} ms) away.`,
   `Ledger: IYS_DATABASE_URL (default ${CONFIG_DEFAULTS.IYS_DATABASE_URL}, under the working directory).`,
   '',
 ].join('\n');

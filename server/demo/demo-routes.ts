@@ -3,6 +3,7 @@ import { extname, resolve, sep } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { maskRecipient } from '../../shared/recipient.ts';
+import { PASS_HEADROOM_MS } from '../../shared/sendability.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { errorResponse } from '../http/errors.ts';
 import type { HealthChecks } from '../observability/health.ts';
@@ -121,7 +122,7 @@ function demoBurst(at: number) {
     DEMO_BAD_RECIPIENT,
   ];
   return phones.flatMap((recipient) => {
-    const result = ingestConsent({ recipient, channels: ['MESAJ'], consentDate }, meta, { clockToleranceS: 600 });
+    const result = ingestConsent({ recipient, channels: ['MESAJ'], consentDate }, meta, { clockToleranceS: 600, headroomMs: PASS_HEADROOM_MS });
     return result.kind === 'records' ? result.records : [];
   });
 }

@@ -1,8 +1,9 @@
 import { maskRecipient } from '../../shared/recipient.ts';
+import { SEND_MARGIN_MS } from '../../shared/sendability.ts';
 import { DEADLINE_HOURS } from '../../shared/turkey-time.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConsentStore, StoredRecord } from '../stores/store.ts';
-import { EXPIRED_REASON, SEND_MARGIN_MS, isExpired } from './deadline.ts';
+import { EXPIRED_REASON, isExpired } from './deadline.ts';
 import type { DoubtBook } from './doubt-book.ts';
 import { TAKEN_AS_STORED } from './doubt.ts';
 import type { Emit } from './events.ts';

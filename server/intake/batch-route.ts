@@ -21,6 +21,8 @@ export type BatchRouteOptions = {
   auth: MiddlewareHandler;
   clientIp: (c: Context) => string | null;
   now: () => number;
+  /** What the dispatcher needs before a record's last sending moment (sendability.ts, intakeHeadroomMs). */
+  headroomMs: number;
   logger?: Logger;
   /** Called after each validated chunk of a batch (records checked so far, total). */
   onProgress?: (checked: number, total: number) => void;
@@ -51,7 +53,7 @@ export function batchRoutes(opts: BatchRouteOptions): Hono<RequestIdEnv & BodyTe
     const { records: raws, idempotencyKey = null } = envelope.data;
 
     const ip = opts.clientIp(c);
-    const checked = await checkBatchInChunks(raws, { nowMs: opts.now(), ip, userAgent: c.req.header('user-agent') ?? null }, { onProgress: opts.onProgress });
+    const checked = await checkBatchInChunks(raws, { nowMs: opts.now(), headroomMs: opts.headroomMs, ip, userAgent: c.req.header('user-agent') ?? null }, { onProgress: opts.onProgress });
     const records = checked.valid.map((v) => v.record);
 
     const storeFailed = (err: unknown) => {

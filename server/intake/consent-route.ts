@@ -4,6 +4,7 @@ import type { ConsentStore } from '../stores/store.ts';
 import { newRecordId } from '../stores/record-id.ts';
 import { maskRecipient } from '../../shared/recipient.ts';
 import type { Accepted } from '../../shared/consent-body.ts';
+import { intakeHeadroomMs } from '../../shared/sendability.ts';
 import { bodyLimit, bodyRefused, type BodyRefusal, type BodyTextEnv } from '../http/body-limit.ts';
 import { clientIp, rateKeyOf } from '../http/client-ip.ts';
 import { originGate } from '../http/origin-gate.ts';
@@ -17,7 +18,7 @@ export const CONSENT_BODY_LIMIT = 16 * 1024;
 
 export type ConsentRouteDeps = {
   /** The settings of runtime/config.ts the route reads. */
-  config: { allowedOrigins: readonly string[]; rateLimit: number; trustProxy: boolean; clockToleranceS: number };
+  config: { allowedOrigins: readonly string[]; rateLimit: number; trustProxy: boolean; clockToleranceS: number; flushMs: number };
   store: Pick<ConsentStore, 'insert'>;
   logger: Logger;
   now?: () => number;
@@ -47,6 +48,7 @@ function refuseConsentBody(c: Context, refusal: BodyRefusal): Response {
 export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
   const { config, store, logger } = deps;
   const now = deps.now ?? Date.now;
+  const ingestOptions = { clockToleranceS: config.clockToleranceS, headroomMs: intakeHeadroomMs(config.flushMs) };
   const routes = new Hono<Env>();
 
   const stampArrival: MiddlewareHandler<Env> = async (c, next) => {
@@ -71,7 +73,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
       ip: clientIp(c, config.trustProxy),
       userAgent: c.req.header('user-agent') ?? null,
     };
-    const result = parseConsentText(c.var.bodyText, meta, { clockToleranceS: config.clockToleranceS });
+    const result = parseConsentText(c.var.bodyText, meta, ingestOptions);
     const log = c.var.log ?? logger;
 
     switch (result.kind) {

@@ -2,10 +2,11 @@ import type { z } from 'zod';
 import { unmetRecipientNeed } from '../../shared/channel-agreement.ts';
 import { consentBodySchema } from '../../shared/consent-body.ts';
 import type { Channel } from '../../shared/enums.ts';
-import { iysRecordSchemaAt, type IysRecord } from '../../shared/iys-record.ts';
+import { iysRecordSchema, type IysRecord } from '../../shared/iys-record.ts';
 import type { FieldIssue } from '../../shared/issues.ts';
 import type { NormalisedRecipient } from '../../shared/recipient.ts';
-import { DEADLINE_MS, formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
+import { intakeDateIssue } from '../../shared/sendability.ts';
+import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { checkRecipient } from './recipient-check.ts';
 import type { NewRecord } from '../stores/store.ts';
 import { evidenceOf } from './evidence.ts';
@@ -24,7 +25,11 @@ export type RequestMeta = {
   userAgent: string | null;
 };
 
-export type IngestOptions = { clockToleranceS: number };
+export type IngestOptions = {
+  clockToleranceS: number;
+  /** What the dispatcher needs before a record's last sending moment (sendability.ts, intakeHeadroomMs). */
+  headroomMs: number;
+};
 
 export type IngestResult =
   /** Not JSON at all: the client's encoder is broken (400). */
@@ -66,9 +71,8 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
 
   if (body.website !== undefined && body.website.trim() !== '') return { kind: 'honeypot', channels: body.channels.length };
 
-  const { consentDate, rule } = judgeConsentDate(body.consentDate, body.sentAt, meta.receivedAt, opts.clockToleranceS);
+  const { consentDate, rule } = judgeConsentDate(body.consentDate, body.sentAt, meta.receivedAt, opts);
 
-  const schema = iysRecordSchemaAt(meta.receivedAt);
   // One action, one body of evidence: every channel's record carries the same (stores copy it per row).
   const evidence = evidenceOf(
     {
@@ -91,8 +95,8 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
       source: 'HS_WEB',
       consentDate,
     };
-    // The last word is the registry's own record rules, judged at the receive time.
-    const checked = schema.safeParse(record);
+    // The last word is the registry's own record rules.
+    const checked = iysRecordSchema.safeParse(record);
     if (!checked.success) {
       for (const i of checked.error.issues) issues.push({ path: bodyPathOf(i.path, index), message: i.message });
       return;
@@ -118,33 +122,33 @@ export type ConsentDateRule = 'client' | 'corrected' | 'received';
  * client's clock at the moment it sent this request, `receivedAt − sentAt` estimates how far that
  * clock is off (plus the network's delay), so a consent resent after an offline hour, or stamped
  * by a clock hours off, keeps the moment the person acted instead of the moment it arrived.
+ * Either way a date the dispatcher could not send in time is replaced by the receive time.
  */
 export function judgeConsentDate(
   consentDate: string,
   sentAt: string | undefined,
   receivedAt: number,
-  toleranceS: number,
+  opts: IngestOptions,
 ): { consentDate: string; rule: ConsentDateRule } {
   const received = { consentDate: formatTurkeyTime(receivedAt), rule: 'received' as const };
   const clientMs = parseTurkeyTime(consentDate);
   const sentMs = sentAt === undefined ? undefined : parseTurkeyTime(sentAt);
   if (clientMs === undefined) return received;
+  // Not in the future and sendable in time (sendability.ts), judged at the receive time.
+  const inWindow = (ms: number) => intakeDateIssue('HS_WEB', ms, receivedAt, opts.headroomMs) === null;
   if (sentMs === undefined) {
-    return acceptableClientTime(consentDate, receivedAt, toleranceS) ? { consentDate, rule: 'client' } : received;
+    return acceptableClientTime(consentDate, receivedAt, opts.clockToleranceS) && inWindow(clientMs) ? { consentDate, rule: 'client' } : received;
   }
   // A consent stamped after its own send is a forged or broken body: the skew says nothing about it.
   if (clientMs > sentMs) return received;
   const skewMs = receivedAt - sentMs;
   // Rounded down, as the widget's stamps are, so it can never land after the receive time.
   const correctedMs = Math.floor((clientMs + skewMs) / 1000) * 1000;
-  if (!inWindow(correctedMs, receivedAt)) return received;
-  // A clock that is right up to the tolerance: the person's own stamp stands, if İYS would take it.
-  if (Math.abs(skewMs) <= toleranceS * 1000 && inWindow(clientMs, receivedAt)) return { consentDate, rule: 'client' };
+  if (!inWindow(correctedMs)) return received;
+  // A clock that is right up to the tolerance: the person's own stamp stands, if it can reach İYS in time.
+  if (Math.abs(skewMs) <= opts.clockToleranceS * 1000 && inWindow(clientMs)) return { consentDate, rule: 'client' };
   return { consentDate: formatTurkeyTime(correctedMs), rule: 'corrected' };
 }
-
-/** Not in the future and not past the 72-hour registration deadline, judged at the receive time. */
-const inWindow = (ms: number, receivedAt: number): boolean => ms <= receivedAt && receivedAt - ms <= DEADLINE_MS;
 
 /**
  * A client's consentDate is kept when it is within the tolerance of the receive time and not in

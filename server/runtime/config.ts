@@ -189,6 +189,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
+/**
+ * IYS_FLUSH_MS alone, for the import command: it fills the ledger a collector dispatches from, and
+ * leaves that collector's flush window as headroom (sendability.ts) without needing its other settings.
+ */
+export function flushMsOf(env: Record<string, string | undefined>): number {
+  const raw = env.IYS_FLUSH_MS || CONFIG_DEFAULTS.IYS_FLUSH_MS;
+  const parsed = envSchema.shape.IYS_FLUSH_MS.safeParse(raw);
+  if (!parsed.success) throw new ConfigError('IYS_FLUSH_MS', [{ variable: 'IYS_FLUSH_MS', message: `${parsed.error.issues[0]!.message} (got ${quote(raw)})` }]);
+  return parsed.data;
+}
+
 /** A valid configuration for tests and tools: sandbox on, everything else at its default. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig({ IYS_SANDBOX: '1' }), ...overrides };

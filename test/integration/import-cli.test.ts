@@ -15,12 +15,12 @@ describe('iys-consent import FILE.csv', () => {
   let dbUrl: string;
   const at = formatTurkeyTime(Date.now() - 3600_000);
 
-  async function importFile(name: string, content: string, flags: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function importFile(name: string, content: string, flags: string[] = [], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     const file = join(dir, name);
     writeFileSync(file, content);
     try {
       // Run from another directory: the launcher must find tsx and the sources from its own place.
-      const { stdout, stderr } = await run(process.execPath, [BIN, 'import', ...flags, file], { cwd: tmpdir(), env: { ...process.env, IYS_DATABASE_URL: dbUrl } });
+      const { stdout, stderr } = await run(process.execPath, [BIN, 'import', ...flags, file], { cwd: tmpdir(), env: { ...process.env, IYS_DATABASE_URL: dbUrl, ...env } });
       return { code: 0, stdout, stderr };
     } catch (e) {
       const err = e as { code: number; stdout: string; stderr: string };
@@ -91,6 +91,26 @@ describe('iys-consent import FILE.csv', () => {
     expect(r.stderr).toMatch(/states\.csv:5: status: ONAY after ONAY: line 4 \(ONAY\)/);
     expect(r.stderr).toContain('3 bad lines: nothing was stored');
     expect((await stored()).some((l) => l.startsWith('+905327000002'))).toBe(false);
+  });
+
+  it('refuses lines the collector could not send in time, naming them: HS_2015, 4 min from the deadline; IYS_FLUSH_MS widens the headroom', async () => {
+    const ago = (ms: number) => formatTurkeyTime(Date.now() - ms);
+    const r = await importFile('late.csv', [
+      'recipient,type,status,source,consentDate',
+      '0532 900 00 01,MESAJ,ONAY,HS_2015,2015-05-01 00:00:00',
+      `0532 900 00 02,ARAMA,ONAY,HS_CAGRI_MERKEZI,${ago(72 * 3600_000 - 4 * 60_000)}`,
+    ].join('\n'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/late\.csv:2: consentDate: HS_2015 .*cannot be registered through iletiMerkezi/);
+    expect(r.stderr).toMatch(/late\.csv:3: consentDate: is too close to its 72-hour İYS deadline/);
+    // Ten minutes before its deadline: taken with the default flush window, refused beside a collector that waits 10 min to fill a batch.
+    const tenLeft = `recipient,type,source,consentDate\n0532 900 00 03,ARAMA,HS_CAGRI_MERKEZI,${ago(72 * 3600_000 - 10 * 60_000)}\n`;
+    const slow = await importFile('slow.csv', tenLeft, [], { IYS_FLUSH_MS: '600000' });
+    expect(slow.code).toBe(1);
+    expect(slow.stderr).toMatch(/slow\.csv:2: consentDate: is too close .* needs up to 12 min after intake/);
+    expect((await stored()).some((l) => l.startsWith('+90532900'))).toBe(false);
+    expect(await importFile('slow.csv', tenLeft, [], { IYS_FLUSH_MS: 'soon' })).toMatchObject({ code: 2, stderr: expect.stringContaining('IYS_FLUSH_MS must be a whole number') });
+    expect(await importFile('slow.csv', tenLeft)).toMatchObject({ code: 0, stdout: expect.stringContaining('queued 1 record ') });
   });
 
   it('with --idempotency-key, a second run of the same file stores nothing again; another file with the key is refused', async () => {

@@ -13,6 +13,7 @@ import { silentLogger } from '../../server/log/logger.ts';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import { parseCsv } from '../../server/cli/csv.ts';
 import { RECEIPT_FIELDS } from '../../server/admin/export-format.ts';
+import { intakeHeadroomMs } from '../../shared/sendability.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { ADMIN_TOKEN, startOperator, type OperatorServer } from './operator-harness.ts';
 
@@ -369,7 +370,7 @@ describe('a huge batch does not hold up the widget\'s posts', () => {
     const app = new Hono()
       .route('/', consentRoutes({ config: testConfig({ rateLimit: 0 }), store, logger: silentLogger }))
       .route('/', batchRoutes({
-        store, auth: async (_c, next) => next(), clientIp: () => null, now: Date.now,
+        store, auth: async (_c, next) => next(), clientIp: () => null, now: Date.now, headroomMs: intakeHeadroomMs(1000),
         // The first chunk is checked: the batch is in the middle of its validation now.
         onProgress: () => {
           single ??= fetch(`${url}/v1/consents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient: '0532 999 00 01', channels: ['MESAJ'], consentDate: nowTurkey() }) })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT_BACKOFF, TRANSIENT_BACKOFF, backoffDelay } from '../../server/dispatch/backoff.ts';
-import { AGE_WARNINGS_MS, ageOf, isExpired, NEAR_DEADLINE_MS, SEND_MARGIN_MS, warningLevel } from '../../server/dispatch/deadline.ts';
+import { AGE_WARNINGS_MS, ageOf, isExpired, NEAR_DEADLINE_MS, warningLevel } from '../../server/dispatch/deadline.ts';
+import { SEND_MARGIN_MS } from '../../shared/sendability.ts';
 import { DEADLINE_MS } from '../../shared/turkey-time.ts';
 
 describe('backoffDelay', () => {
@@ -28,7 +29,7 @@ describe('backoffDelay', () => {
 
 describe('deadline', () => {
   const consentAt = 1_800_000_000_000;
-  const record = { deadlineAt: consentAt + DEADLINE_MS };
+  const record = { source: 'HS_WEB' as const, deadlineAt: consentAt + DEADLINE_MS };
   it('is expired from SEND_MARGIN_MS (5 min) before the deadline on, not a millisecond earlier', () => {
     expect(SEND_MARGIN_MS).toBe(5 * 60_000);
     expect(isExpired(record, record.deadlineAt - SEND_MARGIN_MS - 1)).toBe(false);

@@ -3,6 +3,7 @@ import { ingestConsent } from '../../server/intake/web-consent.ts';
 import { unmetRecipientNeed, type RecipientNeed } from '../../shared/channel-agreement.ts';
 import type { Channel } from '../../shared/enums.ts';
 import { iysRecordSchema } from '../../shared/iys-record.ts';
+import { intakeHeadroomMs } from '../../shared/sendability.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 
 const EMAIL = { kind: 'email', mobile: undefined, value: 'ayse@example.com', typed: 'Ayse@Example.com' } as const;
@@ -40,7 +41,7 @@ describe('the record schema and the web intake ask the same rule, each in its ow
 
   it.each(TABLE)('%s to %j: refused by both exactly when it needs %s', (channel, recipient, need) => {
     const record = iysRecordSchema.safeParse({ recipient: recipient.value, recipientType: 'BIREYSEL', type: channel, status: 'ONAY', source: 'HS_WEB', consentDate });
-    const web = ingestConsent({ recipient: recipient.typed, channels: [channel], consentDate }, { receivedAt: Date.now(), origin: null, ip: null, userAgent: null }, { clockToleranceS: 600 });
+    const web = ingestConsent({ recipient: recipient.typed, channels: [channel], consentDate }, { receivedAt: Date.now(), origin: null, ip: null, userAgent: null }, { clockToleranceS: 600, headroomMs: intakeHeadroomMs(1000) });
     if (need === undefined) {
       expect(record.success).toBe(true);
       expect(web.kind).toBe('records');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, canonicalSha256 } from '../../server/admin/canonical-json.ts';
 import { maskAsTyped } from '../../server/admin/mask-typed.ts';
-import { PASS_HEADROOM_MS, judgeRequeue } from '../../server/admin/requeue-rule.ts';
-import { SEND_MARGIN_MS } from '../../server/dispatch/deadline.ts';
+import { judgeRequeue } from '../../server/admin/requeue-rule.ts';
+import { PASS_HEADROOM_MS, SEND_MARGIN_MS } from '../../shared/sendability.ts';
 import type { StoredRecordWithEvidence } from '../../server/stores/store.ts';
 import { DEADLINE_MS, formatTurkeyTime } from '../../shared/turkey-time.ts';
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateBatch } from '../../server/intake/batch-validate.ts';
 import { evidenceOf } from '../../server/intake/evidence.ts';
 import { ingestConsent } from '../../server/intake/web-consent.ts';
+import { intakeHeadroomMs } from '../../shared/sendability.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 13, 0, 0);
@@ -37,8 +38,8 @@ describe('evidenceOf: the one evidence builder', () => {
   });
 
   it('is what the web intake and batch validation both store: same fields, header values clipped alike', () => {
-    const web = ingestConsent({ recipient: '0532 123 45 67', channels: ['MESAJ'], consentDate: AN_HOUR_AGO }, { receivedAt: NOW, origin: null, ip: '203.0.113.9', userAgent: LONG }, { clockToleranceS: 600 });
-    const batch = validateBatch([{ recipient: '0532 123 45 67', type: 'MESAJ', source: 'HS_WEB', consentDate: AN_HOUR_AGO }], { nowMs: NOW, ip: '203.0.113.9', userAgent: LONG });
+    const web = ingestConsent({ recipient: '0532 123 45 67', channels: ['MESAJ'], consentDate: AN_HOUR_AGO }, { receivedAt: NOW, origin: null, ip: '203.0.113.9', userAgent: LONG }, { clockToleranceS: 600, headroomMs: intakeHeadroomMs(1000) });
+    const batch = validateBatch([{ recipient: '0532 123 45 67', type: 'MESAJ', source: 'HS_WEB', consentDate: AN_HOUR_AGO }], { nowMs: NOW, headroomMs: intakeHeadroomMs(1000), ip: '203.0.113.9', userAgent: LONG });
     if (web.kind !== 'records' || !batch.ok) throw new Error('both should be accepted');
     expect(batch.records[0]!.evidence).toEqual(web.records[0]!.evidence);
   });

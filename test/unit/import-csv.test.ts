@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fromExcelDate, isScientificNotation, parseImportCsv } from '../../server/cli/import-csv.ts';
 import { validateBatch } from '../../server/intake/batch-validate.ts';
+import { intakeHeadroomMs } from '../../shared/sendability.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 
 const NOW = Date.UTC(2026, 10, 26, 13, 0, 0);
 const AN_HOUR_AGO = formatTurkeyTime(NOW - 3600_000);
-const ctx = { nowMs: NOW };
+const ctx = { nowMs: NOW, headroomMs: intakeHeadroomMs(1000) };
 
 describe('parseImportCsv', () => {
   it('reads a file with a header, in any column order, with defaults for empty cells', () => {
@@ -153,7 +154,7 @@ describe('validateBatch', () => {
   });
 
   it('keeps the request facts as evidence', () => {
-    const r = validateBatch([good], { nowMs: NOW, ip: '203.0.113.9', userAgent: 'crm/2' });
+    const r = validateBatch([good], { ...ctx, ip: '203.0.113.9', userAgent: 'crm/2' });
     expect(r).toMatchObject({ ok: true, records: [{ evidence: { ip: '203.0.113.9', userAgent: 'crm/2', channels: 'MESAJ', clientConsentDate: AN_HOUR_AGO } }] });
   });
 });

@@ -27,7 +27,6 @@ const CASES: Case[] = [
   ['each HS source: wet signature', { source: 'HS_ISLAK_IMZA' }, null, null],
   ['each HS source: ATM', { source: 'HS_ATM' }, null, null],
   ['each HS source: mobile app', { source: 'HS_MOBIL' }, null, null],
-  ['HS_2015 with its fixed date', { source: 'HS_2015', consentDate: '2015-05-01 00:00:00' }, null, null],
   ['exactly 72 hours old', { consentDate: '2026-11-23 16:05:09' }, null, null],
   ['right now', { consentDate: '2026-11-26 16:05:09' }, null, null],
   ['SMS to a landline', { recipient: '+902125551234' }, 'recipient', /MESAJ needs a mobile/],
@@ -61,6 +60,8 @@ const TIMED: Case[] = [
   ['72 hours and a second old', { consentDate: '2026-11-23 16:05:08' }, 'consentDate', /past the İYS deadline/],
   ['a week old', { consentDate: '2026-11-19 16:05:09' }, 'consentDate', /72 hours/],
   ['before İYS existed', { consentDate: '2015-04-30 23:59:59' }, 'consentDate', /before 2015-05-01/],
+  // Well-formed, but iletiMerkezi refuses a consentDate more than 3 days old, HS_2015's fixed one too.
+  ['HS_2015 with its fixed date', { source: 'HS_2015', consentDate: '2015-05-01 00:00:00' }, 'consentDate', /past the İYS deadline/],
 ];
 
 function issuesOf(schema: typeof iysRecordSchema, changes: Case[1]) {

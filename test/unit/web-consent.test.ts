@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { acceptableClientTime, ingestConsent, judgeConsentDate, parseConsentText, type IngestResult, type RequestMeta } from '../../server/intake/web-consent.ts';
+import { intakeHeadroomMs } from '../../shared/sendability.ts';
 import { formatTurkeyTime, parseTurkeyTime } from '../../shared/turkey-time.ts';
 
 // 2026-11-26 16:05:09.400 Turkey time.
 const NOW = parseTurkeyTime('2026-11-26 16:05:09')! + 400;
 const META: RequestMeta = { receivedAt: NOW, origin: 'https://shop.example', ip: '203.0.113.9', userAgent: 'Mozilla/5.0 test' };
-const OPTS = { clockToleranceS: 600 };
+const OPTS = { clockToleranceS: 600, headroomMs: intakeHeadroomMs(1000) };
 
 const valid = (over: Record<string, unknown> = {}) => ({
   recipient: '0532 123 45 67',
@@ -105,8 +106,8 @@ describe('ingestConsent: the clock tolerance', () => {
   });
 
   it('uses the configured tolerance', () => {
-    expect(records(ingestConsent(valid({ consentDate: at(-30) }), META, { clockToleranceS: 10 }))[0]!.record.consentDate).toBe(at(0));
-    expect(records(ingestConsent(valid({ consentDate: at(-30) }), META, { clockToleranceS: 60 }))[0]!.record.consentDate).toBe(at(-30));
+    expect(records(ingestConsent(valid({ consentDate: at(-30) }), META, { ...OPTS, clockToleranceS: 10 }))[0]!.record.consentDate).toBe(at(0));
+    expect(records(ingestConsent(valid({ consentDate: at(-30) }), META, { ...OPTS, clockToleranceS: 60 }))[0]!.record.consentDate).toBe(at(-30));
   });
 
   it('acceptableClientTime refuses a malformed date', () => {
@@ -134,6 +135,10 @@ describe('ingestConsent: sentAt, the client clock at this send', () => {
     ['consentDate older than 72 h before sentAt: the receive time', ago(73 * H), ago(0), at(0), 'received'],
     ['clock 3 h ahead, consentDate 73 h before sentAt: looks 70 h old but is 73 h, the receive time', ago(70 * H), ago(-3 * H), at(0), 'received'],
     ['clock 3 h behind, consentDate 71 h before sentAt: looks 74 h old but is 71 h, shifted', ago(74 * H), ago(3 * H), ago(71 * H), 'corrected'],
+    // The one sendability rule: a date the dispatcher could not send in time (within 5 min + 2 min 1 s of its deadline) is replaced.
+    ['resent 71 h 55 min later, right clock: too close to its deadline, the receive time', ago(71 * H + 55 * 60), ago(0), at(0), 'received'],
+    ['resent 71 h 52 min 58 s later, right clock: 1 s more than the headroom left, kept', ago(71 * H + 52 * 60 + 58), ago(0), ago(71 * H + 52 * 60 + 58), 'client'],
+    ['clock 3 h behind, shifted to 71 h 58 min ago: too close, the receive time', ago(74 * H + 58 * 60), ago(3 * H), at(0), 'received'],
   ])('%s', (_label, consentDate, sentAt, recorded, rule) => {
     const result = ingestConsent(valid({ consentDate, sentAt }), META, OPTS);
     expect(result).toMatchObject({ kind: 'records', replacedConsentDate: rule === 'received', correctedConsentDate: rule === 'corrected' });
@@ -146,8 +151,8 @@ describe('ingestConsent: sentAt, the client clock at this send', () => {
   it('the skew is measured to the millisecond and the result rounded down: never after the receive time', () => {
     // Received at .400 of the second after sentAt: 1.4 s of delay, the stamp moves 1 s.
     const sent = ago(1);
-    expect(judgeConsentDate(ago(3 * H + 1), ago(3 * H + 1), NOW, 600)).toEqual({ consentDate: at(0), rule: 'corrected' });
-    expect(judgeConsentDate(ago(601 + 3 * H), formatTurkeyTime(parseTurkeyTime(sent)! - 3 * H * 1000), NOW, 600)).toEqual({ consentDate: ago(600), rule: 'corrected' });
+    expect(judgeConsentDate(ago(3 * H + 1), ago(3 * H + 1), NOW, OPTS)).toEqual({ consentDate: at(0), rule: 'corrected' });
+    expect(judgeConsentDate(ago(601 + 3 * H), formatTurkeyTime(parseTurkeyTime(sent)! - 3 * H * 1000), NOW, OPTS)).toEqual({ consentDate: ago(600), rule: 'corrected' });
   });
 
   it('without sentAt the old rule stands: a resend 20 min later gets the receive time', () => {
