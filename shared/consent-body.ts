@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { CHANNELS, channelSchema, recipientTypeSchema, sourceSchema, statusSchema } from './enums.ts';
 import { turkeyTimeSchema } from './iys-record.ts';
+import { UNSTORABLE_MESSAGE, isStorableText } from './storable-text.ts';
+
+/**
+ * Free text from a client. Fields held to a pattern (dates, the notice hash, the idempotency key)
+ * refuse a NUL or a lone surrogate by that pattern already.
+ */
+const text = () => z.string().refine(isStorableText, UNSTORABLE_MESSAGE);
 
 /** What the widget (or any client) posts to POST /v1/consents. The recipient is raw: the collector normalises it. */
 export const consentBodySchema = z
   .object({
-    recipient: z.string().trim().min(1, 'is required').max(320),
+    recipient: text().trim().min(1, 'is required').max(320),
     recipientType: recipientTypeSchema.default('BIREYSEL'),
     channels: z
       .array(channelSchema)
@@ -18,16 +25,16 @@ export const consentBodySchema = z
     sentAt: turkeyTimeSchema.optional(),
     notice: z
       .object({
-        version: z.string().min(1).max(100),
+        version: text().min(1).max(100),
         hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 hex digits').optional(),
         lang: z.enum(['tr', 'en']).optional(),
       })
       .optional(),
-    pageUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    pageUrl: z.url({ protocol: /^https?$/ }).max(2048).refine(isStorableText, UNSTORABLE_MESSAGE).optional(),
     idempotencyKey: z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'may hold only letters, digits and . _ : -').optional(),
-    widgetVersion: z.string().max(40).optional(),
+    widgetVersion: text().max(40).optional(),
     /** Honeypot: a hidden field that people never fill. */
-    website: z.string().max(2048).optional(),
+    website: text().max(2048).optional(),
   })
   .strict();
 export type ConsentBody = z.infer<typeof consentBodySchema>;
@@ -36,7 +43,7 @@ export type ConsentBodyInput = z.input<typeof consentBodySchema>;
 /** One record of POST /v1/consents/batch (server-to-server, any HS_ source). Recipient raw. */
 export const batchRecordSchema = z
   .object({
-    recipient: z.string().trim().min(1, 'is required').max(320),
+    recipient: text().trim().min(1, 'is required').max(320),
     recipientType: recipientTypeSchema.default('BIREYSEL'),
     type: channelSchema,
     status: statusSchema.default('ONAY'),
