@@ -1,4 +1,5 @@
 import { publicReason, type StoredRecordWithEvidence } from '../stores/store.ts';
+import { neutraliseFormulas } from '../../shared/spreadsheet-safe.ts';
 import { parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { consentReceiptSchema, type ConsentReceipt } from '../../shared/admin-api.ts';
 
@@ -55,15 +56,15 @@ export function ndjsonLine(receipt: ConsentReceipt): string {
   return `${JSON.stringify(receipt)}\n`;
 }
 
-// A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n;]|^\s|\s$/;
 
-/** One CSV cell: formula-looking text gets a leading `'`, and anything with a separator, quote or line break is quoted. */
+/**
+ * One CSV cell: text is neutralised against formula injection however the file is split (by `,` or
+ * `;`), and anything with a separator, quote or line break is quoted. Numbers are counts, never negative.
+ */
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
+  const text = typeof value === 'string' ? neutraliseFormulas(value) : String(value);
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { keyOf, type IysRecord } from '../../shared/iys-record.ts';
 import { intakeHeadroomMs } from '../../shared/sendability.ts';
+import { neutraliseFormulas } from '../../shared/spreadsheet-safe.ts';
 import { keysOf, stateIssues } from '../intake/batch-states.ts';
 import { CONFIG_DEFAULTS, flushMsOf } from '../runtime/config.ts';
 import { openStore } from '../stores/open-store.ts';
@@ -34,7 +35,8 @@ const processIo: CliIo = {
 };
 
 function reportBad(io: CliIo, file: string, bad: { line: number; reason: string }[]): number {
-  for (const b of bad.slice(0, MAX_REPORTED)) io.err(`${file}:${b.line}: ${b.reason}`);
+  // The reasons echo cells of the file, and a report may be opened as a spreadsheet: no piece may start a formula.
+  for (const b of bad.slice(0, MAX_REPORTED)) io.err(neutraliseFormulas(`${file}:${b.line}: ${b.reason}`));
   if (bad.length > MAX_REPORTED) io.err(`… and ${bad.length - MAX_REPORTED} more bad lines`);
   io.err(`${bad.length} bad line${bad.length === 1 ? '' : 's'}: nothing was stored. Fix them and run the import again.`);
   return 1;

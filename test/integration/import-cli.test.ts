@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+import { formulaPieces } from '../helpers/spreadsheet-pieces.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/iys-consent.mjs');
 const run = promisify(execFile);
@@ -111,6 +112,14 @@ describe('iys-consent import FILE.csv', () => {
     expect((await stored()).some((l) => l.startsWith('+90532900'))).toBe(false);
     expect(await importFile('slow.csv', tenLeft, [], { IYS_FLUSH_MS: 'soon' })).toMatchObject({ code: 2, stderr: expect.stringContaining('IYS_FLUSH_MS must be a whole number') });
     expect(await importFile('slow.csv', tenLeft)).toMatchObject({ code: 0, stdout: expect.stringContaining('queued 1 record ') });
+  });
+
+  it('reports cell text it echoes so that no piece of a report line, split by , or ;, starts a formula', async () => {
+    const r = await importFile('evil.csv', 'recipient,type,"a;=1+1","-2+3,@SUM(A1)"\n0532 123 45 67,MESAJ,x,y\n');
+    expect(r.code).toBe(1);
+    const report = r.stderr.split('\n').find((l) => l.includes('unknown column'))!;
+    expect(report).toContain(`unknown column "a;'=1+1",' "-2+3,'@SUM(A1)"`);
+    expect(formulaPieces(report)).toEqual([]);
   });
 
   it('with --idempotency-key, a second run of the same file stores nothing again; another file with the key is refused', async () => {

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { detectDelimiter, parseCsv } from '../../server/cli/csv.ts';
 import { csvCell, csvHeader, csvLine, parseExportBound, toReceipt, RECEIPT_FIELDS } from '../../server/admin/export-format.ts';
 import type { StoredRecordWithEvidence } from '../../server/stores/store.ts';
+import { seededRandom } from '../../server/sandbox/seeded-random.ts';
+import { neutraliseFormulas } from '../../shared/spreadsheet-safe.ts';
+import { formulaPieces } from '../helpers/spreadsheet-pieces.ts';
 
 const rows = (text: string) => {
   const p = parseCsv(text);
@@ -94,6 +97,54 @@ describe('consent receipt', () => {
     expect(header!.fields).toEqual(RECEIPT_FIELDS);
     const cells = Object.fromEntries(header!.fields.map((f, i) => [f, line!.fields[i]]));
     expect(cells).toMatchObject({ piiPrincipalId: "'+905321234567", userAgent: 'Mozilla/5.0 "quoted"', pageUrl: 'https://shop.example/kayit?a=1,2', registeredAt: '' });
+  });
+});
+
+describe('CSV export against formula injection, split by , or by ;', () => {
+  const record = {
+    id: 'r1', recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY', source: 'HS_WEB',
+    consentDate: '2026-11-26 16:05:09', state: 'pending', deadlineAt: Date.UTC(2026, 10, 29, 13, 5, 9), receivedAt: Date.UTC(2026, 10, 26, 13, 5, 10),
+    attempts: 0, reason: null, registeredAt: null, doubt: null,
+  } as const;
+  const lineWith = (text: string) =>
+    csvLine(toReceipt({
+      ...record,
+      recipient: text,
+      evidence: {
+        rawRecipient: text, clientConsentDate: text, receivedAt: record.receivedAt, channels: text, noticeVersion: text, noticeHash: text,
+        noticeLang: text, pageUrl: text, origin: text, ip: text, userAgent: text, widgetVersion: text, idempotencyKey: text,
+      },
+    }));
+  const unsafePieces = (line: string) => formulaPieces(line.replace(/\r\n$/, ''));
+
+  it.each([
+    ['a User-Agent', 'Mozilla/5.0 (X11;=1+1;) x'],
+    ['an e-mail recipient', 'a;=1+1;b@ex.com'],
+    ['a notice version', "v1;=cmd|' /C calc'!A0;"],
+    ['a line break', 'v1\n=1+1'],
+    ['quotes and spaces', 'x, "@SUM(A1)"'],
+  ])('%s: %s', (_what, text) => {
+    expect(unsafePieces(lineWith(text))).toEqual([]);
+    // The named cell is still readable: the text with an apostrophe where a formula would start.
+    expect(neutraliseFormulas(text)).toMatch(/'/);
+  });
+
+  it('no piece of 5000 seeded random lines starts a formula, however the line is split', () => {
+    const alphabet = ['=', '+', '-', '@', '\t', '\r', '\n', '\r\n', ',', ';', '"', ' ', "'", 'a', '1', '(', ')', '|', '!', 'ğ'];
+    const random = seededRandom(13);
+    const found: string[] = [];
+    for (let n = 0; n < 5000; n++) {
+      const length = Math.floor(random() * 12);
+      const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      found.push(...unsafePieces(lineWith(text)).map((p) => `${JSON.stringify(text)} → ${p}`));
+    }
+    expect(found.slice(0, 10)).toEqual([]);
+  });
+
+  it('leaves harmless text as it was', () => {
+    for (const text of ['Mozilla/5.0 (X11; Linux x86_64)', 'a,b;c', 'https://shop.example/kayit?a=1&b=2', '2026-11-01', 'ali@example.com']) {
+      expect(neutraliseFormulas(text)).toBe(text);
+    }
   });
 });
 
