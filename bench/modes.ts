@@ -3,6 +3,7 @@ export type Mode = {
   name: 'quick' | 'full' | 'smoke';
   ingest: { connections: number[]; durationS: number };
   middleware: { posts: number; rounds: number };
+  exportIntake: { records: number; durationS: number };
   dispatch: { records: number };
   isolation: { n: number; ks: number[]; placements: number };
   latency: { ratePerS: number; durationS: number; flushMs: number };
@@ -17,6 +18,7 @@ export const MODES: Record<Mode['name'], Mode> = {
     name: 'quick',
     ingest: { connections: [1, 16, 64], durationS: 3 },
     middleware: { posts: 10_000, rounds: 3 },
+    exportIntake: { records: 200_000, durationS: 5 },
     dispatch: { records: 20_000 },
     isolation: { n: 5000, ks: [1, 5, 10, 50], placements: 20 },
     latency: { ratePerS: 20, durationS: 10, flushMs: 1000 },
@@ -29,6 +31,7 @@ export const MODES: Record<Mode['name'], Mode> = {
     name: 'full',
     ingest: { connections: [1, 16, 64], durationS: 10 },
     middleware: { posts: 20_000, rounds: 5 },
+    exportIntake: { records: 200_000, durationS: 10 },
     dispatch: { records: 100_000 },
     isolation: { n: 5000, ks: [1, 5, 10, 50], placements: 100 },
     latency: { ratePerS: 20, durationS: 30, flushMs: 1000 },
@@ -41,6 +44,7 @@ export const MODES: Record<Mode['name'], Mode> = {
     name: 'smoke',
     ingest: { connections: [16], durationS: 1 },
     middleware: { posts: 2000, rounds: 1 },
+    exportIntake: { records: 5000, durationS: 1 },
     dispatch: { records: 2000 },
     isolation: { n: 5000, ks: [1, 5, 10, 50], placements: 2 },
     latency: { ratePerS: 5, durationS: 2, flushMs: 200 },

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dispatchBench } from './dispatch.ts';
+import { exportBench } from './export.ts';
 import { ingestBench } from './ingest.ts';
 import { ingestCostBench } from './ingest-cost.ts';
 import { isolationBench } from './isolation.ts';
@@ -30,6 +31,7 @@ export async function runBench(opts: { mode: Mode; out?: string; log?: (s: strin
     { bench: 'ingest', run: () => ingestBench(mode, log) },
     { bench: 'ingest', run: () => middlewareBench(mode) },
     { bench: 'ingest', run: () => ingestCostBench(mode) },
+    { bench: 'ingest', run: () => exportBench(mode, log) },
     { bench: 'dispatch', run: () => dispatchBench(mode) },
     { bench: 'isolation', run: () => isolationBench(mode) },
     { bench: 'latency', run: () => latencyBench(mode) },

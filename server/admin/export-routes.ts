@@ -47,7 +47,12 @@ export function exportRoutes(opts: ExportRouteOptions): Hono {
   });
 }
 
-/** A byte stream over an async iterable, pulled chunk by chunk (the default queue holds one chunk). */
+/**
+ * A byte stream over an async iterable, pulled chunk by chunk (the default queue holds one chunk),
+ * so the client's reading paces it. Each pull first yields to the event loop: a socket that takes
+ * every chunk at once drains through process.nextTick and the ledger's pages are read synchronously
+ * (SQLite), so without it a fast reader kept every consent post waiting until the export ended.
+ */
 export function receiptStream(
   rows: AsyncIterable<StoredRecordWithEvidence>,
   line: (r: StoredRecordWithEvidence) => string,
@@ -59,6 +64,7 @@ export function receiptStream(
   let pending = preamble;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      await new Promise((resolve) => setImmediate(resolve));
       try {
         while (pending.length < CHUNK_BYTES) {
           const next = await iterator.next();
