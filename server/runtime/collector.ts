@@ -13,6 +13,7 @@ import { createMetrics, type PauseStatus } from '../observability/metrics.ts';
 import { createSandbox, logSandboxBanner, type Sandbox } from '../sandbox/index.ts';
 import { openStore } from '../stores/open-store.ts';
 import type { ConsentStore } from '../stores/store.ts';
+import { ledgerError, listenError } from './startup-errors.ts';
 
 /** The account the built-in sandbox is created with (IYS_BRAND_CODE, when set, wins); it never leaves the process. */
 export const SANDBOX_ACCOUNT = { apiKey: 'sandbox-key', apiHash: 'sandbox-hash', brandCode: 1234 } as const;
@@ -47,8 +48,13 @@ export type RuntimeOptions = {
  */
 export async function startCollector(config: Config, opts: RuntimeOptions): Promise<CollectorRuntime> {
   const { logger } = opts;
-  const store = openStore(config.databaseUrl, { logger, ...opts.storeOptions });
-  await store.init();
+  let store: ConsentStore;
+  try {
+    store = openStore(config.databaseUrl, { logger, ...opts.storeOptions });
+    await store.init();
+  } catch (err) {
+    throw ledgerError(err as Error, config.databaseUrl);
+  }
 
   const sandbox = config.sandbox ? createSandbox({ ...SANDBOX_ACCOUNT, brandCode: config.brandCode ?? SANDBOX_ACCOUNT.brandCode }) : null;
   if (sandbox) logSandboxBanner(logger);
@@ -58,7 +64,10 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   let dispatcherMade: Dispatcher | null = null;
   const app = createApp({ config, store, logger, metrics, sandbox, demo: opts.demo, pauseStatus: () => pauseStatus(), sending: () => dispatcherMade });
 
-  const server = await listen(app.fetch, config);
+  const server = await listen(app.fetch, config).catch(async (err: NodeJS.ErrnoException) => {
+    await store.close();
+    throw listenError(err, config.host, config.port) ?? err;
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startCollector } from './collector.ts';
 import { createLogger } from '../log/logger.ts';
+import { StartupError } from './startup-errors.ts';
 
 /**
  * `iys-consent serve` (and `demo`): the collector configured by `env`, running until signalled.
@@ -30,10 +31,8 @@ export async function runCollector(env: Record<string, string | undefined>, opts
   try {
     runtime = await startCollector(config, { logger, demo: opts.demo });
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES') fail(`cannot listen on ${config.host}:${config.port}: ${e.message}`);
-    // A driver's message names host/port or path, never the URL's password.
-    fail(`IYS_DATABASE_URL: cannot open the ${storeKind} ledger: ${e.message}`);
+    // A StartupError names the setting to fix (HOST, PORT, IYS_DATABASE_URL); anything else is not the operator's doing.
+    fail(err instanceof StartupError ? err.message : `start-up failed: ${(err as Error).message}`);
   }
   logger.info(
     { event: 'collector.started', url: runtime.url, port: runtime.port, store: storeKind, sandbox: config.sandbox, allowedOrigins: config.allowedOrigins.length },

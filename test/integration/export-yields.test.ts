@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import type { NewRecord } from '../../server/stores/store.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
+import { startedPort, watch } from '../helpers/collector-process.ts';
 
 const ROWS = 30_000;
 const TOKEN = 'export-yields-token-0123456789';
@@ -27,14 +28,14 @@ function registeredRecords(start: number, n: number, now: number): NewRecord[] {
 }
 
 /**
- * A large export must not stall the collector's intake: the collector runs as `npm run collector`
+ * A large export must not stall the collector's intake: the collector runs as `iys-consent serve`
  * does, in its own process, with 30 000 records in its ledger (about 32 MB of NDJSON); a client
  * reads the export as fast as it can while consents are posted one after another. Before the export
  * yielded to the event loop, not one post was answered until the export had ended.
  */
 describe('GET /v1/export yields to intake', () => {
   let dir: string;
-  let child: ChildProcess;
+  let collector: ReturnType<typeof watch>;
   let port: number;
 
   beforeAll(async () => {
@@ -50,33 +51,18 @@ describe('GET /v1/export yields to intake', () => {
     }
     await store.close();
 
-    child = spawn(process.execPath, ['--import', 'tsx', 'server/runtime/main.ts'], {
+    collector = watch(spawn(process.execPath, ['bin/iys-consent.mjs', 'serve'], {
       cwd: join(import.meta.dirname, '../..'),
       env: { PATH: process.env.PATH ?? '', IYS_SANDBOX: '1', PORT: '0', IYS_RATE_LIMIT: '0', IYS_ADMIN_TOKEN: TOKEN, IYS_DATABASE_URL: `file:${path}` },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    port = await new Promise<number>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const m = /"event":"collector\.started"[^\n]*"port":(\d+)/.exec(out);
-        if (m) {
-          clearInterval(timer);
-          resolve(Number(m[1]));
-        }
-      }, 50);
-      child.once('exit', (code) => {
-        clearInterval(timer);
-        reject(new Error(`the collector exited with ${code}`));
-      });
-    });
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }));
+    port = await startedPort(collector);
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+    if (collector && collector.child.exitCode === null) {
+      collector.child.kill('SIGTERM');
+      await collector.exited;
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
