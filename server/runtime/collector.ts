@@ -22,6 +22,12 @@ const LEASE_MS = 60_000;
 // Requests in flight get this long to finish after a stop before their sockets are cut.
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** Slow senders must not hold sockets: headers within 10 s, the whole request, body included, within 30 s (docs/collector.md). */
+export const HTTP_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000 };
+// Node enforces both only when it checks its connections, every 30 s by default, so a body trickled a
+// byte at a time lived 59 s; checked every second, a request outlives its timeout by a second at most.
+const CONNECTIONS_CHECK_MS = 1000;
+
 export type CollectorRuntime = {
   /** http://host:port the collector listens on. */
   url: string;
@@ -38,6 +44,8 @@ export type RuntimeOptions = {
   /** Serve the demo pages at `/` and `/demo/*` (npm start). Needs the sandbox. */
   demo?: boolean;
   storeOptions?: Parameters<typeof openStore>[1];
+  /** HTTP_TIMEOUTS unless a test wants shorter ones. */
+  httpTimeouts?: typeof HTTP_TIMEOUTS;
 };
 
 /**
@@ -64,7 +72,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   let dispatcherMade: Dispatcher | null = null;
   const app = createApp({ config, store, logger, metrics, sandbox, demo: opts.demo, pauseStatus: () => pauseStatus(), sending: () => dispatcherMade });
 
-  const server = await listen(app.fetch, config).catch(async (err: NodeJS.ErrnoException) => {
+  const server = await listen(app.fetch, config, opts.httpTimeouts ?? HTTP_TIMEOUTS).catch(async (err: NodeJS.ErrnoException) => {
     await store.close();
     throw listenError(err, config.host, config.port) ?? err;
   });
@@ -113,16 +121,12 @@ type NodeServer = ServerType & {
   address(): AddressInfo | string | null;
   closeAllConnections?: () => void;
   closeIdleConnections?: () => void;
-  headersTimeout: number;
-  requestTimeout: number;
 };
 
-function listen(fetch: (req: Request) => Response | Promise<Response>, config: Config): Promise<NodeServer> {
+function listen(fetch: (req: Request) => Response | Promise<Response>, config: Config, timeouts: typeof HTTP_TIMEOUTS): Promise<NodeServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port: config.port, hostname: config.host }) as NodeServer;
-    // Slow senders must not hold sockets: headers within 10 s, a whole request within 30 s.
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
+    const serverOptions = { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: CONNECTIONS_CHECK_MS };
+    const server = serve({ fetch, port: config.port, hostname: config.host, serverOptions }) as NodeServer;
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });
