@@ -6,7 +6,8 @@ import { FailureLimiter } from './failure-limiter.ts';
 /**
  * Bearer-token guard of the admin endpoints (IYS_ADMIN_TOKEN).
  * - No token configured: every admin endpoint answers 403, saying how to switch them on.
- * - Missing or wrong token: 401 with `WWW-Authenticate: Bearer`; the IP's failure is counted.
+ * - Missing or wrong token: 401 with `WWW-Authenticate: Bearer`; a wrong token counts as the IP's
+ *   failure, a missing one (no bearer token at all) does not.
  * - An IP past its failures: 429 with Retry-After until its window ends.
  * Tokens are compared as SHA-256 digests with timingSafeEqual: equal lengths, constant time,
  * so neither the token's length nor its prefix leaks through timing.
@@ -50,7 +51,8 @@ export function adminAuth(opts: AdminAuthOptions): MiddlewareHandler {
     }
     const given = bearerToken(c.req.header('authorization'));
     if (given === undefined || !tokenMatches(given, expected)) {
-      limiter.fail(ip, now());
+      // Only a token presented and wrong is a guess: anonymous requests from a shared address must not lock the operator out.
+      if (given !== undefined) limiter.fail(ip, now());
       c.header('WWW-Authenticate', 'Bearer realm="iys-consent admin"');
       return errorResponse(c, 401, 'unauthorized', given === undefined ? 'send the admin token as Authorization: Bearer <IYS_ADMIN_TOKEN>' : 'the admin token is wrong');
     }

@@ -75,6 +75,22 @@ describe('admin endpoints and the token', () => {
     }
   });
 
+  it('does not count requests without a token as failed logins: twenty anonymous ones do not lock the operator out', async () => {
+    const shared = await startOperator();
+    try {
+      for (let i = 0; i < 20; i++) {
+        const anonymous = await fetch(`${shared.url}/v1/export`, { headers: i % 2 ? {} : { authorization: 'Basic b3BlcmF0b3I6' } });
+        expect(anonymous.status).toBe(401);
+        await anonymous.body?.cancel();
+      }
+      const res = await fetch(`${shared.url}/v1/export`, { headers: shared.auth });
+      expect(res.status).toBe(200);
+      await res.body?.cancel();
+    } finally {
+      await shared.close();
+    }
+  });
+
   it('leaves the public POST /v1/consents without a token', async () => {
     const res = await fetch(`${s.url}/v1/consents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ recipient: '0532 123 45 99', channels: ['MESAJ'], consentDate: nowTurkey() }) });
     expect(res.status).toBe(202);
