@@ -6,6 +6,7 @@ import { consoleRoute } from './console-route.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import { errorResponse } from '../http/errors.ts';
+import { originGate } from '../http/origin-gate.ts';
 import { requestId } from '../http/request-id.ts';
 import { consentRoutes } from '../intake/consent-route.ts';
 import { adminRoutes } from '../admin/admin-routes.ts';
@@ -70,6 +71,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', openApiRoutes());
   app.route('/', widgetRoute());
   app.route('/', consoleRoute());
+  if (deps.demo) {
+    // The demo's controls change what the sandbox does and plant records: like a consent post, a
+    // browser may use them only from an allowed origin, so another site cannot post to them.
+    const controlsGate = originGate({ allowedOrigins: config.allowedOrigins, methods: ['POST'], headers: ['Content-Type'] });
+    app.use('/demo/api/sandbox', controlsGate);
+    app.use('/sandbox/_sandbox/*', controlsGate);
+  }
   if (sandbox) {
     // The sandbox's view and controls show every stored number and change its behaviour: only the
     // demo, a local toy, serves them; a collector run with IYS_SANDBOX=1 keeps just the API.

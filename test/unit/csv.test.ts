@@ -104,7 +104,7 @@ describe('CSV export against formula injection, split by , or by ;', () => {
   const record = {
     id: 'r1', recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY', source: 'HS_WEB',
     consentDate: '2026-11-26 16:05:09', state: 'pending', deadlineAt: Date.UTC(2026, 10, 29, 13, 5, 9), receivedAt: Date.UTC(2026, 10, 26, 13, 5, 10),
-    attempts: 0, reason: null, registeredAt: null, doubt: null,
+    attempts: 0, reason: null, registeredAt: null, doubt: null, requeueOf: null,
   } as const;
   const lineWith = (text: string) =>
     csvLine(toReceipt({

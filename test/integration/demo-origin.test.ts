@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../server/log/logger.ts';
+import { testConfig } from '../../server/runtime/config.ts';
+import { startCollector, type CollectorRuntime } from '../../server/runtime/collector.ts';
+
+const DEMO_ORIGIN = 'http://demo.example:8787';
+const EVIL = 'https://evil.example';
+
+/** The demo's controls (npm start) check Origin as the consent endpoint does: cross-site posts are refused. */
+describe('the demo\'s control endpoints and Origin', () => {
+  let rt: CollectorRuntime;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'iys-demo-origin-'));
+    rt = await startCollector(testConfig({ port: 0, host: '127.0.0.1', databaseUrl: `file:${join(dir, 'ledger.db')}`, allowedOrigins: [DEMO_ORIGIN] }), { logger: silentLogger, demo: true });
+  });
+  afterAll(async () => {
+    await rt?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (path: string, body: unknown, origin?: string) =>
+    fetch(`${rt.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain', ...(origin ? { origin } : {}) }, body: JSON.stringify(body) });
+  const modeOf = async () => ((await (await fetch(`${rt.url}/demo/api/ledger`)).json()) as { sandbox: { mode: string } }).sandbox.mode;
+
+  it('refuses a cross-site post to /demo/api/sandbox and to the sandbox controls, and changes nothing', async () => {
+    const mode = await post('/demo/api/sandbox', { mode: 'refuse-next' }, EVIL);
+    expect(mode.status).toBe(403);
+    expect((await mode.json()).error.code).toBe('origin-not-allowed');
+    expect(await modeOf()).toBe('normal');
+    expect(await rt.store.countByState()).toMatchObject({ pending: 0 });
+
+    expect((await post('/sandbox/_sandbox/controls', { apiAccess: false }, EVIL)).status).toBe(403);
+    expect((await post('/sandbox/_sandbox/reset', {}, EVIL)).status).toBe(403);
+    expect(rt.sandbox!.state.snapshot().controls.apiAccess).toBe(true);
+  });
+
+  it('takes them from the demo\'s own origin', async () => {
+    const mode = await post('/demo/api/sandbox', { mode: 'transient' }, DEMO_ORIGIN);
+    expect(mode.status).toBe(200);
+    expect(mode.headers.get('access-control-allow-origin')).toBe(DEMO_ORIGIN);
+    expect(await modeOf()).toBe('transient');
+    expect((await post('/sandbox/_sandbox/controls', { apiAccess: false }, DEMO_ORIGIN)).status).toBe(200);
+    expect(rt.sandbox!.state.snapshot().controls.apiAccess).toBe(false);
+    expect((await post('/sandbox/_sandbox/reset', {}, DEMO_ORIGIN)).status).toBe(200);
+    expect(rt.sandbox!.state.snapshot().controls.apiAccess).toBe(true);
+  });
+});
