@@ -10,9 +10,10 @@ export function checkRecipient(raw: string): RecipientResult {
   const result = normaliseRecipient(raw);
   if (!result.ok || result.kind === 'email') return result;
   const parsed = parsePhoneNumberFromString(result.value);
-  if (!parsed || parsed.country !== 'TR' || !parsed.isValid()) {
+  // With the full metadata a number is valid exactly when it has a type (isValid() is getType() !== undefined): ask once.
+  const type = parsed?.country === 'TR' ? parsed.getType() : undefined;
+  if (type === undefined) {
     return { ok: false, code: 'phone-range', message: 'not an allocated Turkish phone number' };
   }
-  const type = parsed.getType();
   return { ...result, mobile: result.mobile && (type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE') };
 }
