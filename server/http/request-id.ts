@@ -5,11 +5,17 @@ import type { Logger } from '../log/logger.ts';
 /**
  * Gives every request an id, answers it in `X-Request-Id`, and hands handlers a child logger
  * (`c.get('log')`) that stamps the id on each line. An id sent by a proxy is kept when it looks
- * like an id, so one request can be followed across both logs. One access line per request
- * logs the path without its query: a query may carry a recipient (`?recipient=…`).
+ * like an id, so one request can be followed across both logs. One line per request says how it
+ * ended: the access line, with the path without its query (a query may carry a recipient,
+ * `?recipient=…`), unless the handler's own line said so already.
  */
 
-export type RequestIdVariables = { requestId: string; log: Logger };
+export type RequestIdVariables = {
+  requestId: string;
+  log: Logger;
+  /** Set by a handler whose own line already says how the request ended (consent.accepted): no access line then. */
+  accessLogged?: boolean;
+};
 export type RequestIdEnv = { Variables: RequestIdVariables };
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -26,12 +32,15 @@ export function requestId(logger: Logger, opts: { accessLog?: boolean } = {}): M
     const log = logger.child({ requestId: id });
     c.set('requestId', id);
     c.set('log', log);
+    // Set before the handler answers, so the answer is built with it; setting a header on a finished
+    // answer makes Hono copy the whole Response. A handler that returns a Response of its own drops it: set it then.
+    c.header(REQUEST_ID_HEADER, id);
     const started = performance.now();
     try {
       await next();
     } finally {
-      c.header(REQUEST_ID_HEADER, id);
-      if (accessLog) {
+      if (c.res.headers.get(REQUEST_ID_HEADER) !== id) c.header(REQUEST_ID_HEADER, id);
+      if (accessLog && !c.get('accessLogged')) {
         const level = c.req.method === 'GET' && POLLED.test(c.req.path) && c.res.status < 400 ? 'debug' : 'info';
         log[level](
           { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },

@@ -29,7 +29,7 @@ export type ConsentRouteDeps = {
 };
 
 /** `log` is the request's child logger (request-id.ts) when the app set one up: its lines carry the requestId. */
-type Env = BodyTextEnv & { Variables: { receivedAt: number; log: Logger | undefined } };
+type Env = BodyTextEnv & { Variables: { receivedAt: number; log: Logger | undefined; accessLogged: boolean } };
 
 // JSON, or text/plain holding JSON (a "simple" request a browser sends without a preflight).
 const ACCEPTED_TYPE = /^(application\/json|text\/plain)\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -67,14 +67,15 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
 
   routes.options('/v1/consents', gate);
   routes.post('/v1/consents', stampArrival, gate, limit, mediaType, bodyLimit({ maxBytes: deps.bodyLimit ?? CONSENT_BODY_LIMIT, onError: refuseConsentBody }), async (c) => {
+    // c.get, not c.var: c.var copies every variable into a new object on each read.
     const meta: RequestMeta = {
-      receivedAt: c.var.receivedAt,
+      receivedAt: c.get('receivedAt'),
       origin: c.req.header('origin') ?? null,
       ip: clientIp(c, config.trustProxy),
       userAgent: c.req.header('user-agent') ?? null,
     };
-    const result = parseConsentText(c.var.bodyText, meta, ingestOptions);
-    const log = c.var.log ?? logger;
+    const result = parseConsentText(c.get('bodyText'), meta, ingestOptions);
+    const log = c.get('log') ?? logger;
 
     switch (result.kind) {
       case 'unparseable':
@@ -103,6 +104,9 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
       return storeUnavailable(c, 'consent');
     }
     const first = result.records[0]!;
+    const ms = now() - meta.receivedAt;
+    // This line is the request's line: it stands for the access line as well.
+    c.set('accessLogged', true);
     log.info(
       {
         event: 'consent.accepted',
@@ -114,10 +118,11 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
         replacedConsentDate: result.replacedConsentDate,
         correctedConsentDate: result.correctedConsentDate,
         origin: meta.origin,
+        ms,
       },
       inserted.duplicate ? 'consent repeated (idempotency key seen): same ids' : 'consent stored',
     );
-    deps.metrics?.observeIngest(now() - meta.receivedAt);
+    deps.metrics?.observeIngest(ms);
     return c.json({ ids: inserted.ids, state: 'pending' } satisfies Accepted, 202);
   });
 

@@ -86,23 +86,20 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
   );
   const records: NewRecord[] = [];
   const issues: FieldIssue[] = [];
-  body.channels.forEach((type, index) => {
+  for (let index = 0; index < body.channels.length; index++) {
     const record: IysRecord = {
       recipient: recipient.value,
       recipientType: body.recipientType,
-      type,
+      type: body.channels[index]!,
       status: body.status,
       source: 'HS_WEB',
       consentDate,
     };
     // The last word is the registry's own record rules.
     const checked = iysRecordSchema.safeParse(record);
-    if (!checked.success) {
-      for (const i of checked.error.issues) issues.push({ path: bodyPathOf(i.path, index), message: i.message });
-      return;
-    }
-    records.push({ record: checked.data, evidence });
-  });
+    if (checked.success) records.push({ record: checked.data, evidence });
+    else for (const i of checked.error.issues) issues.push({ path: bodyPathOf(i.path, index), message: i.message });
+  }
   if (issues.length > 0) return { kind: 'invalid', issues: dedupe(issues) };
   return {
     kind: 'records',
@@ -134,20 +131,23 @@ export function judgeConsentDate(
   const clientMs = parseTurkeyTime(consentDate);
   const sentMs = sentAt === undefined ? undefined : parseTurkeyTime(sentAt);
   if (clientMs === undefined) return received;
-  // Not in the future and sendable in time (sendability.ts), judged at the receive time.
-  const inWindow = (ms: number) => intakeDateIssue('HS_WEB', ms, receivedAt, opts.headroomMs) === null;
   if (sentMs === undefined) {
-    return acceptableClientTime(consentDate, receivedAt, opts.clockToleranceS) && inWindow(clientMs) ? { consentDate, rule: 'client' } : received;
+    return acceptableClientTime(consentDate, receivedAt, opts.clockToleranceS) && inWindow(clientMs, receivedAt, opts) ? { consentDate, rule: 'client' } : received;
   }
   // A consent stamped after its own send is a forged or broken body: the skew says nothing about it.
   if (clientMs > sentMs) return received;
   const skewMs = receivedAt - sentMs;
   // Rounded down, as the widget's stamps are, so it can never land after the receive time.
   const correctedMs = Math.floor((clientMs + skewMs) / 1000) * 1000;
-  if (!inWindow(correctedMs)) return received;
+  if (!inWindow(correctedMs, receivedAt, opts)) return received;
   // A clock that is right up to the tolerance: the person's own stamp stands, if it can reach İYS in time.
-  if (Math.abs(skewMs) <= opts.clockToleranceS * 1000 && inWindow(clientMs)) return { consentDate, rule: 'client' };
+  if (Math.abs(skewMs) <= opts.clockToleranceS * 1000 && inWindow(clientMs, receivedAt, opts)) return { consentDate, rule: 'client' };
   return { consentDate: formatTurkeyTime(correctedMs), rule: 'corrected' };
+}
+
+/** Not in the future and sendable in time (sendability.ts), judged at the receive time. */
+function inWindow(ms: number, receivedAt: number, opts: IngestOptions): boolean {
+  return intakeDateIssue('HS_WEB', ms, receivedAt, opts.headroomMs) === null;
 }
 
 /**

@@ -293,6 +293,16 @@ describe('logs', () => {
     expect(c.logs.map((l) => JSON.parse(l)).find((l) => l.event === 'consent.honeypot' && l.requestId === 'trace-honeypot-01')).toBeDefined();
   });
 
+  it('one line per request: an accepted consent\'s own line stands for its access line; a refused one gets the access line', async () => {
+    await postConsent(c.url, consentBody({ recipient: '0532 765 43 24' }), { 'x-request-id': 'trace-one-line-01' });
+    await postConsent(c.url, consentBody({ recipient: 'nobody' }), { 'x-request-id': 'trace-one-line-02' });
+    const lines = c.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const accepted = lines.filter((l) => l.requestId === 'trace-one-line-01');
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]).toMatchObject({ event: 'consent.accepted', ms: expect.any(Number) });
+    expect(lines.filter((l) => l.requestId === 'trace-one-line-02')).toEqual([expect.objectContaining({ msg: 'request', method: 'POST', path: '/v1/consents', status: 422 })]);
+  });
+
   it('never hold a full recipient', async () => {
     await postConsent(c.url, consentBody({ recipient: '0532 765 43 21' }));
     const all = c.logs.join('');
