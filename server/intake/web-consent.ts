@@ -127,22 +127,26 @@ export function judgeConsentDate(
   receivedAt: number,
   opts: IngestOptions,
 ): { consentDate: string; rule: ConsentDateRule } {
-  const received = { consentDate: formatTurkeyTime(receivedAt), rule: 'received' as const };
   const clientMs = parseTurkeyTime(consentDate);
   const sentMs = sentAt === undefined ? undefined : parseTurkeyTime(sentAt);
-  if (clientMs === undefined) return received;
+  if (clientMs === undefined) return received(receivedAt);
   if (sentMs === undefined) {
-    return acceptableClientTime(consentDate, receivedAt, opts.clockToleranceS) && inWindow(clientMs, receivedAt, opts) ? { consentDate, rule: 'client' } : received;
+    return withinTolerance(clientMs, receivedAt, opts.clockToleranceS) && inWindow(clientMs, receivedAt, opts) ? { consentDate, rule: 'client' } : received(receivedAt);
   }
   // A consent stamped after its own send is a forged or broken body: the skew says nothing about it.
-  if (clientMs > sentMs) return received;
+  if (clientMs > sentMs) return received(receivedAt);
   const skewMs = receivedAt - sentMs;
   // Rounded down, as the widget's stamps are, so it can never land after the receive time.
   const correctedMs = Math.floor((clientMs + skewMs) / 1000) * 1000;
-  if (!inWindow(correctedMs, receivedAt, opts)) return received;
+  if (!inWindow(correctedMs, receivedAt, opts)) return received(receivedAt);
   // A clock that is right up to the tolerance: the person's own stamp stands, if it can reach İYS in time.
   if (Math.abs(skewMs) <= opts.clockToleranceS * 1000 && inWindow(clientMs, receivedAt, opts)) return { consentDate, rule: 'client' };
   return { consentDate: formatTurkeyTime(correctedMs), rule: 'corrected' };
+}
+
+/** The receive time, in Turkey time, as the recorded consentDate. */
+function received(receivedAt: number): { consentDate: string; rule: 'received' } {
+  return { consentDate: formatTurkeyTime(receivedAt), rule: 'received' };
 }
 
 /** Not in the future and sendable in time (sendability.ts), judged at the receive time. */
@@ -157,7 +161,10 @@ function inWindow(ms: number, receivedAt: number, opts: IngestOptions): boolean 
  */
 export function acceptableClientTime(consentDate: string, receivedAt: number, toleranceS: number): boolean {
   const ms = parseTurkeyTime(consentDate);
-  if (ms === undefined) return false;
+  return ms !== undefined && withinTolerance(ms, receivedAt, toleranceS);
+}
+
+function withinTolerance(ms: number, receivedAt: number, toleranceS: number): boolean {
   // Stamps have whole seconds: judge the distance from the receive time's own second.
   const receivedSecond = Math.floor(receivedAt / 1000) * 1000;
   return ms <= receivedAt && receivedSecond - ms <= toleranceS * 1000;
