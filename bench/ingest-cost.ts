@@ -21,14 +21,19 @@ const consentBody = (consentDate: string) =>
     channels: ['MESAJ', 'ARAMA'], consentDate, pageUrl: 'https://shop.example/kayit',
   });
 
+/**
+ * CPU µs per request (this process's user + system time, its I/O threads included), not wall time:
+ * on a machine shared with other work, wall time also counts the moments the process waited for a core.
+ */
 async function perRequest(app: Hono, count: number): Promise<number> {
   const consentDate = formatTurkeyTime(Date.now());
-  const started = performance.now();
+  const started = process.cpuUsage();
   for (let i = 0; i < count; i++) {
     const res = await app.request('/v1/consents', { method: 'POST', headers: { 'content-type': 'application/json' }, body: consentBody(consentDate) });
     if (res.status !== 202) throw new Error(`ingest cost: got ${res.status}`);
   }
-  return ((performance.now() - started) * 1000) / count;
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / count;
 }
 
 /**
@@ -78,9 +83,10 @@ export async function ingestCostBench(mode: Mode): Promise<Row[]> {
     const [n, commits] = [after.inserts - before.inserts, after.commits - before.commits];
     return [
       row({
-        bench: 'ingest', measure: 'collector app without the ledger: µs per request, in process', load: `${posts} posts × ${mode.middleware.rounds} rounds, best round`,
-        figure: appUs, baseline: bareUs, unit: 'µs', target: null, met: null,
-        note: 'baseline: the bare route in process; the difference is validation (zod, libphonenumber), logging, request id and rate-limit bookkeeping',
+        bench: 'ingest', measure: 'collector app without the ledger: CPU µs per request, in process', load: `${posts} posts × ${mode.middleware.rounds} rounds, best round`,
+        figure: appUs, baseline: bareUs, unit: 'µs', target: 'ratio ≤ 2', met: appUs <= 2 * bareUs,
+        note: 'baseline: the bare route in process; the difference is validation (zod, libphonenumber), the log line, request id and rate-limit bookkeeping' +
+          (appUs > 2 * bareUs ? '; above 2×: see docs/performance.md for the profile' : ''),
       }),
       row({
         bench: 'ingest', measure: 'SQLite durable insert of one consent: µs, alone vs 16 at once', load: `${inserts} inserts each way, synchronous=FULL`,

@@ -73,10 +73,12 @@ export async function ingestBench(mode: Mode, log: (s: string) => void): Promise
         const missing = await lost(t.child, r.ids);
         const refused = r.non2xx + r.errors + r.timeouts;
         const atTarget = c === 16;
+        // Issue 18's goals: SQLite at 0.7 of the bare route, PostgreSQL (group commit) at 0.5.
+        const goal = t.label === 'SQLite' ? 0.7 : 0.5;
         const ratio = b.reqPerS > 0 ? r.reqPerS / b.reqPerS : null;
-        const met = atTarget ? ratio !== null && ratio >= 0.5 && missing === 0 : missing === 0;
+        const met = atTarget ? ratio !== null && ratio >= goal && missing === 0 : missing === 0;
         const why: string[] = [];
-        if (atTarget && ratio !== null && ratio < 0.5) why.push('below half the bare route: the collector validates, logs and waits for a durable commit where the bare route only parses (see the in-process rows below)');
+        if (atTarget && ratio !== null && ratio < goal) why.push(`below ${goal} of the bare route: the collector validates, logs and waits for a durable commit where the bare route only parses (see the in-process rows below and docs/performance.md)`);
         if (missing > 0) why.push(`${missing} acknowledged records NOT in the ledger`);
         if (refused > 0) why.push(`${refused} requests not 2xx (non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})`);
         rows.push(
@@ -87,7 +89,7 @@ export async function ingestBench(mode: Mode, log: (s: string) => void): Promise
             figure: r.reqPerS,
             baseline: b.reqPerS,
             unit: 'req/s',
-            target: atTarget ? 'ratio ≥ 0.5, 0 lost' : '0 lost',
+            target: atTarget ? `ratio ≥ ${goal}, 0 lost` : '0 lost',
             met,
             note:
               `p50/p99 ${r.p50}/${r.p99} ms (bare ${b.p50}/${b.p99} ms); ${r.ids.length} records acked, ${missing} lost` +
