@@ -87,7 +87,7 @@ export async function runImport({ file, idempotencyKey }: ImportArgs, io: CliIo 
     return 2;
   }
   const result = parseImportCsv(text, { nowMs: (io.now ?? Date.now)(), headroomMs });
-  if (result.ok && result.ignored.length > 0) io.out(`note: ${file}: ignored the column${result.ignored.length === 1 ? '' : 's'} ${result.ignored.map((c) => `"${c}"`).join(', ')} (not part of an İYS record)`);
+  if (result.ok && result.ignored.length > 0) io.out(neutraliseFormulas(`note: ${file}: ignored the column${result.ignored.length === 1 ? '' : 's'} ${result.ignored.map((c) => `"${c}"`).join(', ')} (not part of an İYS record)`));
   if (!result.ok) return reportBad(io, file, result.bad);
 
   const url = io.env.IYS_DATABASE_URL || CONFIG_DEFAULTS.IYS_DATABASE_URL;

@@ -98,27 +98,33 @@ describe('iys-consent import FILE.csv', () => {
     const ago = (ms: number) => formatTurkeyTime(Date.now() - ms);
     const r = await importFile('late.csv', [
       'recipient,type,status,source,consentDate',
-      '0532 900 00 01,MESAJ,ONAY,HS_2015,2015-05-01 00:00:00',
-      `0532 900 00 02,ARAMA,ONAY,HS_CAGRI_MERKEZI,${ago(72 * 3600_000 - 4 * 60_000)}`,
+      '0532 910 00 01,MESAJ,ONAY,HS_2015,2015-05-01 00:00:00',
+      `0532 910 00 02,ARAMA,ONAY,HS_CAGRI_MERKEZI,${ago(72 * 3600_000 - 4 * 60_000)}`,
     ].join('\n'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/late\.csv:2: consentDate: HS_2015 .*cannot be registered through iletiMerkezi/);
     expect(r.stderr).toMatch(/late\.csv:3: consentDate: is too close to its 72-hour İYS deadline/);
     // Ten minutes before its deadline: taken with the default flush window, refused beside a collector that waits 10 min to fill a batch.
-    const tenLeft = `recipient,type,source,consentDate\n0532 900 00 03,ARAMA,HS_CAGRI_MERKEZI,${ago(72 * 3600_000 - 10 * 60_000)}\n`;
+    const tenLeft = `recipient,type,source,consentDate\n0532 910 00 03,ARAMA,HS_CAGRI_MERKEZI,${ago(72 * 3600_000 - 10 * 60_000)}\n`;
     const slow = await importFile('slow.csv', tenLeft, [], { IYS_FLUSH_MS: '600000' });
     expect(slow.code).toBe(1);
     expect(slow.stderr).toMatch(/slow\.csv:2: consentDate: is too close .* needs up to 12 min after intake/);
-    expect((await stored()).some((l) => l.startsWith('+90532900'))).toBe(false);
+    expect((await stored()).filter((l) => /^\+90532910000[123] /.test(l))).toEqual([]);
     expect(await importFile('slow.csv', tenLeft, [], { IYS_FLUSH_MS: 'soon' })).toMatchObject({ code: 2, stderr: expect.stringContaining('IYS_FLUSH_MS must be a whole number') });
     expect(await importFile('slow.csv', tenLeft)).toMatchObject({ code: 0, stdout: expect.stringContaining('queued 1 record ') });
   });
 
-  it('reports cell text it echoes so that no piece of a report line, split by , or ;, starts a formula', async () => {
-    const r = await importFile('evil.csv', 'recipient,type,"a;=1+1","-2+3,@SUM(A1)"\n0532 123 45 67,MESAJ,x,y\n');
-    expect(r.code).toBe(1);
-    const report = r.stderr.split('\n').find((l) => l.includes('unknown column'))!;
-    expect(report).toContain(`unknown column "a;'=1+1",' "-2+3,'@SUM(A1)"`);
+  it('prints the cell text it echoes so that no piece of a line, split by , or ;, starts a formula', async () => {
+    const noted = await importFile('evil-columns.csv', `recipient,type,source,consentDate,"a;=1+1","-2+3,@SUM(A1)"\n0532 910 00 09,ARAMA,HS_CAGRI_MERKEZI,${at},x,y\n`);
+    expect(noted.code).toBe(0);
+    const note = noted.stdout.split('\n').find((l) => l.startsWith('note: '))!;
+    expect(note).toContain(`ignored the columns "a;'=1+1",' "-2+3,'@SUM(A1)"`);
+    expect(formulaPieces(note)).toEqual([]);
+
+    const refused = await importFile('evil-title.csv', `"x,=1+1",a,b,c,d\n0532 910 00 08,SMS,Onay,Çağrı Merkezi,${at}\n`);
+    expect(refused.code).toBe(1);
+    const report = refused.stderr.split('\n').find((l) => l.includes('neither a header nor a record'))!;
+    expect(report).toContain(`"x,'=1+1"`);
     expect(formulaPieces(report)).toEqual([]);
   });
 
