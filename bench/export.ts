@@ -80,21 +80,24 @@ export async function exportBench(mode: Mode, log: (s: string) => void): Promise
       streamed = await exporter.ask<{ exports: number; bytes: number }>({ type: 'stop' });
       await exporter.stop();
     }
-    const ratio = alone.p99 > 0 ? during.p99 / alone.p99 : null;
     const refused = during.non2xx + during.errors + during.timeouts;
-    const met = ratio !== null && ratio <= TARGET_RATIO && refused === 0;
+    // autocannon times only the answers that came: when none came while the exports ran, every post
+    // waited at least the whole run, and that (a lower bound) is the figure.
+    const stalled = during.ok === 0;
+    const p99 = stalled ? durationS * 1000 : during.p99;
+    const met = alone.p99 > 0 && p99 / alone.p99 <= TARGET_RATIO && refused === 0 && !stalled;
     return row({
       bench: 'ingest',
       measure: `intake p99 while ${records.toLocaleString('en-US')}-record exports stream: ms`,
       load: `autocannon ${CONNECTIONS} conn × ${durationS} s, SQLite; another process reading GET /v1/export (NDJSON) back to back`,
-      figure: during.p99,
+      figure: p99,
       baseline: alone.p99,
-      ratio,
       unit: 'ms',
-      target: `ratio ≤ ${TARGET_RATIO}, none refused`,
+      target: `ratio ≤ ${TARGET_RATIO}, every post answered`,
       met,
-      note: `baseline: the same load with no export; p50 ${during.p50} ms (alone ${alone.p50} ms), ${Math.round(during.reqPerS)} req/s (alone ${Math.round(alone.reqPerS)}); ` +
-        `${(streamed.bytes / 1048576).toFixed(0)} MB exported meanwhile (${streamed.exports} whole exports)` +
+      note: `baseline: the same load with no export; ` +
+        (stalled ? `NO post was answered while the exports ran (the figure is the run's length, a lower bound)` : `p50 ${during.p50} ms (alone ${alone.p50} ms), ${during.ok} posts answered (alone ${alone.ok})`) +
+        `; ${(streamed.bytes / 1048576).toFixed(0)} MB exported meanwhile (${streamed.exports} whole exports)` +
         (refused > 0 ? `; ${refused} posts not answered 2xx` : ''),
     });
   } finally {
