@@ -49,6 +49,8 @@ async function cleanCopy(to: string): Promise<void> {
   const { stdout } = await exec('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, maxBuffer: 64 << 20 });
   for (const file of stdout.split('\0').filter(Boolean)) {
     if (!existsSync(join(ROOT, file))) continue; // deleted, not yet committed
+    // A worktree's node_modules may be a symlink, which .gitignore's `node_modules/` does not match: it is linked below.
+    if (file === 'node_modules') continue;
     mkdirSync(dirname(join(to, file)), { recursive: true });
     cpSync(join(ROOT, file), join(to, file));
   }
