@@ -110,6 +110,8 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
     log.info(
       {
         event: 'consent.accepted',
+        method: 'POST',
+        path: '/v1/consents',
         ids: inserted.ids,
         recipient: maskRecipient(first.record.recipient),
         channels: first.evidence.channels,

@@ -299,7 +299,7 @@ describe('logs', () => {
     const lines = c.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     const accepted = lines.filter((l) => l.requestId === 'trace-one-line-01');
     expect(accepted).toHaveLength(1);
-    expect(accepted[0]).toMatchObject({ event: 'consent.accepted', ms: expect.any(Number) });
+    expect(accepted[0]).toMatchObject({ event: 'consent.accepted', method: 'POST', path: '/v1/consents', ms: expect.any(Number) });
     expect(lines.filter((l) => l.requestId === 'trace-one-line-02')).toEqual([expect.objectContaining({ msg: 'request', method: 'POST', path: '/v1/consents', status: 422 })]);
   });
 
