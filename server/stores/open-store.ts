@@ -3,10 +3,13 @@ import { dirname, resolve } from 'node:path';
 import type { ConsentStore } from './store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { PostgresStore, type PostgresStoreOptions } from './postgres-store.ts';
+import { describeUrl, isUnreachable } from './postgres-connection.ts';
 
 export type OpenStoreOptions = Pick<PostgresStoreOptions, 'schema' | 'poolSize' | 'logger'> & {
   exportPageSize?: number;
 };
+
+const isPostgres = (url: string) => /^postgres(ql)?:\/\//.test(url);
 
 /**
  * The store named by IYS_DATABASE_URL: `file:PATH` is SQLite (its folder is created),
@@ -20,8 +23,22 @@ export function openStore(url: string, opts: OpenStoreOptions = {}): ConsentStor
     mkdirSync(dirname(full), { recursive: true });
     return new SqliteStore(full, { exportPageSize: opts.exportPageSize });
   }
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  if (isPostgres(url)) {
     return new PostgresStore(url, opts);
   }
   throw new Error('IYS_DATABASE_URL must be file:PATH (SQLite) or postgres://… (PostgreSQL)');
+}
+
+/**
+ * Whether a ledger that failed to open may come up by itself, so that start-up should wait for it:
+ * a PostgreSQL server that is starting, restarting or out of reach. A refused password, a missing
+ * database or a SQLite file that cannot be opened will not mend by waiting.
+ */
+export function mayComeUp(url: string, err: unknown): boolean {
+  return isPostgres(url) && isUnreachable(err);
+}
+
+/** The ledger named by IYS_DATABASE_URL as logs may show it: the file, or the URL without its password. */
+export function describeLedger(url: string): string {
+  return isPostgres(url) ? describeUrl(url) : url;
 }

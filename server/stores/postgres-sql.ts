@@ -1,4 +1,4 @@
-import { ATTEMPT_COLUMNS, INSERT_COLUMNS, RECORD_COLUMNS, sqlList } from './schema.ts';
+import { ATTEMPT_COLUMNS, INSERT_COLUMNS, OUTBOX_COLUMNS, RECORD_COLUMNS, sqlList } from './schema.ts';
 import { HOUR_MS, UNANSWERED_OUTCOMES } from './store.ts';
 import { INSERT_TYPES, postgresMigrations, quoteIdent } from './postgres-schema.ts';
 
@@ -10,6 +10,14 @@ import { INSERT_TYPES, postgresMigrations, quoteIdent } from './postgres-schema.
  */
 
 const RECORD = RECORD_COLUMNS.join(', ');
+// The dispatcher's reads leave the evidence out (see sqlite-sql.ts).
+const OUTBOX = OUTBOX_COLUMNS.join(', ');
+const INSERTED = INSERT_COLUMNS.join(', ');
+
+/** A literal of the SQL text `text` (for statements sent without parameters). */
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
 
 export function postgresSql(schema: string) {
   const s = quoteIdent(schema);
@@ -26,15 +34,32 @@ export function postgresSql(schema: string) {
     /** Serialises start-up migrations of several collectors sharing the database. */
     migrationLock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
 
-    claimIdempotency: `INSERT INTO ${s}.idempotency (key, ids, created_at, fingerprint) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (key) DO NOTHING RETURNING key`,
     findIdempotency: `SELECT ids, fingerprint FROM ${s}.idempotency WHERE key = $1`,
-    insertRecords: `INSERT INTO ${records} (${INSERT_COLUMNS.join(', ')})
-      SELECT * FROM unnest(${INSERT_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
-    notify: `SELECT pg_notify($1, $2)`,
+    findIdempotencyKeys: `SELECT key, ids, fingerprint FROM ${s}.idempotency WHERE key = ANY($1::text[])`,
+    /*
+     * The inserts of a group of callers (postgres-group-commit.ts) as ONE statement, so one round
+     * trip and one commit: the idempotency keys are claimed first (a key another transaction holds
+     * makes this one wait for it, then skip it), and only the records of keyless callers and of keys
+     * claimed here are stored. $1–$4: the keys' rows; $5: each record's caller's key (null: none);
+     * then one array per insert column; the last two: the NOTIFY channel and payload, sent only when
+     * records were stored (delivered at commit, like every notification).
+     */
+    insertGroup: `WITH claimed AS (
+        INSERT INTO ${s}.idempotency (key, ids, created_at, fingerprint)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+        ON CONFLICT (key) DO NOTHING
+        RETURNING key),
+      stored AS (
+        INSERT INTO ${records} (${INSERTED})
+        SELECT ${INSERTED}
+        FROM unnest($5::text[], ${INSERT_TYPES.map((t, i) => `$${i + 6}::${t}[]`).join(', ')}) AS u(caller_key, ${INSERTED})
+        WHERE u.caller_key IS NULL OR u.caller_key IN (SELECT key FROM claimed)
+        RETURNING 1)
+      SELECT ARRAY(SELECT key FROM claimed) AS claimed,
+        CASE WHEN EXISTS (SELECT 1 FROM stored) THEN pg_notify($${INSERT_TYPES.length + 6}, $${INSERT_TYPES.length + 7}) END AS notified`,
 
     byRecipient: `SELECT ${RECORD} FROM ${records} WHERE recipient = $1 ORDER BY consent_ms, seq`,
-    byIds: `SELECT ${RECORD} FROM ${records} WHERE id = ANY(${IDS}) ORDER BY seq`,
+    byIds: `SELECT ${OUTBOX} FROM ${records} WHERE id = ANY(${IDS}) ORDER BY seq`,
     exportPage: `SELECT ${RECORD} FROM ${records}
       WHERE (received_at, seq) > ($1::bigint, $2::bigint) AND received_at < $3
       ORDER BY received_at, seq LIMIT $4`,
@@ -62,7 +87,8 @@ export function postgresSql(schema: string) {
      * (milliseconds) while the sends it feeds take seconds, so serialising claims costs little.
      * SKIP LOCKED still steps over rows that a mark or release call is updating at that moment.
      */
-    claimLock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
+    /** BEGIN and the lock in one round trip: a simple query, so the lock's name is a literal. */
+    beginClaim: `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(`iys-claim:${schema}`)}))`,
     claim: `WITH picked AS (
         SELECT r.seq FROM ${records} r
         WHERE r.state = 'pending'
@@ -77,7 +103,7 @@ export function postgresSql(schema: string) {
         FOR UPDATE OF r SKIP LOCKED)
       UPDATE ${records} SET lease_owner = $1, lease_until = $2
       FROM picked WHERE ${records}.seq = picked.seq
-      RETURNING ${RECORD_COLUMNS.map((c) => `${records}.${c}`).join(', ')}`,
+      RETURNING ${OUTBOX_COLUMNS.map((c) => `${records}.${c}`).join(', ')}`,
     registeredOfKeys: `SELECT DISTINCT ON (key) key, status, consent_date FROM ${records}
       WHERE state = 'registered' AND key = ANY($1::text[])
       ORDER BY key, consent_ms DESC, seq DESC`,
@@ -102,13 +128,19 @@ export function postgresSql(schema: string) {
       ORDER BY m.id`,
     markRegistered: `UPDATE ${records} SET state = 'registered', registered_at = $2, settled_at = $2, doubt = NULL,
       lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id = ANY(${IDS})`,
+    /** markRegistered with its answer's line ($3–$7: at, outcome, code, message, batch size; $8 the request id), one statement. */
+    markRegisteredWithLine: `WITH logged AS (
+        INSERT INTO ${s}.attempts (record_id, at, outcome, code, message, batch_size, request_id)
+        SELECT id, $3, $4, $5, $6, $7, $8 FROM ${records} WHERE id = ANY(${IDS}))
+      UPDATE ${records} SET state = 'registered', registered_at = $2, settled_at = $2, doubt = NULL, reason = $6,
+        lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id = ANY(${IDS})`,
     markFinal: `UPDATE ${records} SET state = $2, reason = $3, settled_at = $4, doubt = NULL,
       lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id = ANY(${IDS})`,
     release: `UPDATE ${records} SET lease_owner = NULL, lease_until = NULL, not_before = $3
       WHERE state = 'pending' AND lease_owner = $2 AND id = ANY(${IDS})`,
     extendLease: `UPDATE ${records} SET lease_until = $3
       WHERE state = 'pending' AND lease_owner = $2 AND id = ANY(${IDS})`,
-    overdue: `SELECT ${RECORD} FROM ${records}
+    overdue: `SELECT ${OUTBOX} FROM ${records}
       WHERE state = 'pending' AND deadline_at <= $1 AND COALESCE(lease_until, 0) <= $1
       ORDER BY deadline_at, seq LIMIT $2`,
     nextWakeAt: `SELECT MIN(GREATEST(COALESCE(not_before, 0), COALESCE(lease_until, 0))) AS at FROM ${records}

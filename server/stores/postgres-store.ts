@@ -1,18 +1,21 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type {
-  Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
+  AnswerLine, Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
+import {
+  WRITE_MS_PER_RECORD, WRITE_TIMEOUT_MS, createPool, inTransaction, isUnreachable, timed,
+} from './postgres-connection.ts';
+import { GroupCommit, type GroupCommitStats, type KeyRow, type QueuedInsert } from './postgres-group-commit.ts';
+import { InsertListener } from './postgres-listen.ts';
 import { postgresSql, type PostgresSql } from './postgres-sql.ts';
-import { quoteIdent } from './postgres-schema.ts';
-import { newRecordId } from './record-id.ts';
 import { INSERT_COLUMNS } from './schema.ts';
 import {
-  insertValues, numericOrNull, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type RecordRow,
+  numericOrNull, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type OutboxRow, type RecordRow,
 } from './row-mapping.ts';
 import {
   beliefsOf, claimedInOrder, exportPages, groupLost, hourlyOf, latestOf, pendingSummaryOf, stateCounts,
@@ -28,13 +31,13 @@ export type PostgresStoreOptions = {
   logger?: Logger;
 };
 
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_MAX_MS = 30_000;
-
 /**
- * The shared ledger: any number of collector processes on one PostgreSQL database. Inserts are one
- * transaction each (PostgreSQL's own commit is durable: synchronous_commit on); claims lease records
- * with FOR UPDATE SKIP LOCKED; inserts wake every process's dispatcher through LISTEN/NOTIFY.
+ * The shared ledger: any number of collector processes on one PostgreSQL database. Concurrent
+ * inserts are committed together, one statement a group (postgres-group-commit.ts; PostgreSQL's own
+ * commit is durable: synchronous_commit on); claims lease records with FOR UPDATE SKIP LOCKED;
+ * inserts wake every process's dispatcher through LISTEN/NOTIFY (postgres-listen.ts). Connections
+ * are held as postgres-connection.ts says: a database that goes down, restarts or freezes fails the
+ * operations of the moment, with bounded waits, and the store goes on once it is back.
  */
 export class PostgresStore implements ConsentStore {
   private readonly pool: pg.Pool;
@@ -45,11 +48,9 @@ export class PostgresStore implements ConsentStore {
   /** Tells this instance's own notifications apart: local listeners are called directly. */
   private readonly instanceId = randomUUID();
   private readonly channel: string;
+  private readonly groups: GroupCommit;
   private listeners = new Set<() => void>();
-  private listenClient: pg.Client | undefined;
-  private listening = false;
-  private reconnectDelay = RECONNECT_MIN_MS;
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  private listener: InsertListener | undefined;
   private closed = false;
 
   constructor(
@@ -62,25 +63,18 @@ export class PostgresStore implements ConsentStore {
     this.log = opts.logger ?? silentLogger;
     // NOTIFY channels are identifiers (63 bytes at most); one per schema keeps test schemas apart.
     this.channel = `iys_insert_${this.schema}`.slice(0, 63);
-    this.pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
-    // An idle client losing its connection must not crash the process; the pool replaces it.
-    this.pool.on('error', (err) => this.log.warn({ err: err.message }, 'postgres pool client error'));
+    this.pool = createPool(url, opts.poolSize ?? 10, this.log);
+    this.groups = new GroupCommit({
+      store: (group, records) => this.storeGroup(group, records),
+      keyRows: (keys) => this.keyRows(keys),
+      unreachable: isUnreachable,
+      stored: () => this.emitInsert(),
+    });
   }
 
   /** Runs `work` in one transaction on one pooled connection: committed if it returns, rolled back if it throws. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin?: string): Promise<T> {
+    return inTransaction(this.pool, this.log, work, begin);
   }
 
   async init(): Promise<void> {
@@ -99,45 +93,44 @@ export class PostgresStore implements ConsentStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.reconnectTimer);
     this.listeners.clear();
-    const listener = this.listenClient;
-    this.listenClient = undefined;
-    if (listener) await listener.end().catch(() => {});
+    await this.listener?.close();
     await this.pool.end();
+  }
+
+  /** Inserts and the commits that stored them (group commit at work). */
+  stats(): GroupCommitStats {
+    return this.groups.stats();
   }
 
   // --- ingest -----------------------------------------------------------------------------------
 
-  async insert(records: NewRecord[], idempotencyKey: string | null = null): Promise<InsertResult> {
+  insert(records: NewRecord[], idempotencyKey: string | null = null): Promise<InsertResult> {
+    return this.groups.insert(records, idempotencyKey);
+  }
+
+  /** One group in one statement (sql.insertGroup); its timeout grows with the records it carries. */
+  private async storeGroup(group: readonly QueuedInsert[], records: number): Promise<Set<string>> {
+    const keyed = group.filter((item) => item.key !== null);
     const now = Date.now();
-    const ids = records.map(() => newRecordId(now));
-    // Validate before taking a connection: a bad record fails alone, with its reason.
-    const rows = records.map((r, i) => insertValues(ids[i]!, r, idempotencyKey));
-    const replayed = await this.transaction(async (client) => {
-      if (idempotencyKey !== null) {
-        // The key row goes first: a concurrent insert with the same key waits on it here, then finds it taken.
-        const fingerprint = recordsFingerprint(records);
-        const claimed = await client.query({
-          name: `${this.schema}.claimIdempotency`, text: this.sql.claimIdempotency,
-          values: [idempotencyKey, JSON.stringify(ids), now, fingerprint],
-        });
-        if (claimed.rowCount === 0) {
-          // Nothing was written; the committed key row of the first request answers.
-          const seen = await client.query<{ ids: string; fingerprint: string | null }>(this.sql.findIdempotency, [idempotencyKey]);
-          return replayOrRefuse(idempotencyKey, seen.rows[0]!, fingerprint);
-        }
-      }
-      if (rows.length > 0) {
-        const columns = INSERT_COLUMNS.map((_, c) => rows.map((row) => row[c]));
-        await client.query({ name: `${this.schema}.insertRecords`, text: this.sql.insertRecords, values: columns });
-        await client.query(this.sql.notify, [this.channel, this.instanceId]);
-      }
-      return null;
-    });
-    if (replayed) return replayed;
-    if (rows.length > 0) this.emitInsert();
-    return { ids, duplicate: false };
+    const rows = group.flatMap((item) => item.rows.map((row) => ({ key: item.key, row })));
+    const columns = INSERT_COLUMNS.map((_, c) => rows.map(({ row }) => row[c]));
+    const values = [
+      keyed.map((item) => item.key), keyed.map((item) => JSON.stringify(item.ids)), keyed.map(() => now), keyed.map((item) => item.fingerprint),
+      rows.map(({ key }) => key),
+      ...columns,
+      this.channel, this.instanceId,
+    ];
+    const { rows: [answer] } = await this.pool.query<{ claimed: string[] }>(timed(
+      { name: `${this.schema}.insertGroup`, text: this.sql.insertGroup, values },
+      WRITE_TIMEOUT_MS + Math.ceil(records * WRITE_MS_PER_RECORD),
+    ));
+    return new Set(answer!.claimed);
+  }
+
+  private async keyRows(keys: string[]): Promise<Map<string, KeyRow>> {
+    const { rows } = await this.pool.query<KeyRow & { key: string }>(this.sql.findIdempotencyKeys, [keys]);
+    return new Map(rows.map((r) => [r.key, { ids: r.ids, fingerprint: r.fingerprint }]));
   }
 
   async replay(idempotencyKey: string, records: NewRecord[]): Promise<InsertResult | null> {
@@ -154,7 +147,7 @@ export class PostgresStore implements ConsentStore {
 
   async byIds(ids: string[]): Promise<StoredRecord[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.pool.query<RecordRow>(this.sql.byIds, [ids]);
+    const { rows } = await this.pool.query<OutboxRow>(this.sql.byIds, [ids]);
     return rows.map(rowToRecord);
   }
 
@@ -192,7 +185,7 @@ export class PostgresStore implements ConsentStore {
   }
 
   async probeWrite(): Promise<void> {
-    await this.pool.query(this.sql.probeWrite, [Date.now()]);
+    await this.pool.query(timed({ text: this.sql.probeWrite, values: [Date.now()] }, WRITE_TIMEOUT_MS));
   }
 
   // --- dispatch ---------------------------------------------------------------------------------
@@ -200,14 +193,13 @@ export class PostgresStore implements ConsentStore {
   async claim(opts: { owner: string; limit: number; leaseMs: number; now: number }): Promise<StoredRecord[]> {
     if (opts.limit <= 0) return [];
     const rows = await this.transaction(async (client) => {
-      await client.query(this.sql.claimLock, [`iys-claim:${this.schema}`]);
-      // A fresh statement after the lock: its snapshot sees every claim committed before ours.
-      const res = await client.query<RecordRow>({
+      // A fresh statement after the lock (taken with BEGIN): its snapshot sees every claim committed before ours.
+      const res = await client.query<OutboxRow>({
         name: `${this.schema}.claim`, text: this.sql.claim,
         values: [opts.owner, opts.now + opts.leaseMs, opts.now, opts.limit],
       });
       return res.rows;
-    });
+    }, this.sql.beginClaim);
     return claimedInOrder(rows);
   }
 
@@ -234,8 +226,15 @@ export class PostgresStore implements ConsentStore {
     return groupLost((await this.pool.query<LostRow>(this.sql.lostRequestsOf, [ids])).rows);
   }
 
-  async markRegistered(ids: string[], at: number): Promise<void> {
-    if (ids.length > 0) await this.pool.query(this.sql.markRegistered, [ids, at]);
+  async markRegistered(ids: string[], at: number, answer?: AnswerLine): Promise<void> {
+    if (ids.length === 0) return;
+    if (!answer) {
+      await this.pool.query(this.sql.markRegistered, [ids, at]);
+      return;
+    }
+    await this.pool.query(this.sql.markRegisteredWithLine, [
+      ids, at, answer.at, answer.outcome, answer.code, answer.message, answer.batchSize, answer.requestId ?? null,
+    ]);
   }
 
   async markRejected(ids: string[], reason: string, at: number): Promise<void> {
@@ -255,7 +254,7 @@ export class PostgresStore implements ConsentStore {
   }
 
   async overdue(now: number, limit: number): Promise<StoredRecord[]> {
-    const { rows } = await this.pool.query<RecordRow>(this.sql.overdue, [now, limit]);
+    const { rows } = await this.pool.query<OutboxRow>(this.sql.overdue, [now, limit]);
     return rows.map(rowToRecord);
   }
 
@@ -268,58 +267,18 @@ export class PostgresStore implements ConsentStore {
 
   onInsert(listener: () => void): () => void {
     this.listeners.add(listener);
-    if (!this.listening && !this.closed) {
-      this.listening = true;
-      void this.listen();
+    if (!this.listener && !this.closed) {
+      this.listener = new InsertListener({
+        url: this.url, channel: this.channel, ownPayload: this.instanceId, log: this.log, heard: () => this.emitInsert(),
+      });
+      this.listener.start();
     }
     return () => this.listeners.delete(listener);
   }
 
   /** Resolves once LISTEN is active (or the store is closed); for callers that must not miss a wake-up. */
   async listenerReady(): Promise<void> {
-    while (!this.closed && !this.listenClient) await new Promise((r) => setTimeout(r, 20));
-  }
-
-  /** A dedicated connection (LISTEN holds it); reconnects with back-off when it drops. */
-  private async listen(): Promise<void> {
-    if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url });
-    let gone = false;
-    const lost = (why: string) => {
-      if (gone) return;
-      gone = true;
-      if (this.listenClient === client) this.listenClient = undefined;
-      client.removeAllListeners();
-      client.on('error', () => {});
-      client.end().catch(() => {});
-      if (this.closed) return;
-      this.log.warn({ why, retryInMs: this.reconnectDelay }, 'postgres LISTEN connection lost; reconnecting');
-      clearTimeout(this.reconnectTimer);
-      this.reconnectTimer = setTimeout(() => void this.listen(), this.reconnectDelay);
-      this.reconnectTimer.unref();
-      this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
-    };
-    client.on('error', (err) => lost(err.message));
-    client.on('end', () => lost('connection ended'));
-    client.on('notification', (msg) => {
-      if (msg.channel === this.channel && msg.payload !== this.instanceId) this.emitInsert();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${quoteIdent(this.channel)}`);
-    } catch (err) {
-      lost(err instanceof Error ? err.message : String(err));
-      return;
-    }
-    if (this.closed) {
-      await client.end().catch(() => {});
-      return;
-    }
-    const wasReconnect = this.reconnectDelay > RECONNECT_MIN_MS;
-    this.listenClient = client;
-    this.reconnectDelay = RECONNECT_MIN_MS;
-    // Inserts made while the connection was down sent notifications nobody heard.
-    if (wasReconnect) this.emitInsert();
+    await this.listener?.ready();
   }
 
   private emitInsert(): void {

@@ -2,7 +2,7 @@ import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
 import { RECORD_STATES } from '../../shared/enums.ts';
 import type { AttemptOutcome, HourlyRequests, LatestRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence } from './store.ts';
-import { numeric, numericOrNull, rowToRecord, rowToRecordWithEvidence, type RecordRow } from './row-mapping.ts';
+import { numeric, numericOrNull, rowToRecord, rowToRecordWithEvidence, type OutboxRow, type RecordRow } from './row-mapping.ts';
 
 /**
  * What both stores make of their query rows: the ConsentStore answers, and the export's page loop.
@@ -31,7 +31,7 @@ export async function* exportPages(
 }
 
 /** The claimed records, earliest deadline first: RETURNING gives no order guarantee. */
-export function claimedInOrder(rows: RecordRow[]): StoredRecord[] {
+export function claimedInOrder(rows: OutboxRow[]): StoredRecord[] {
   return rows
     .sort((a, b) => numeric(a.deadline_at) - numeric(b.deadline_at) || numeric(a.seq) - numeric(b.seq))
     .map(rowToRecord);

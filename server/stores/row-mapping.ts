@@ -1,7 +1,7 @@
 import type { IysRecord } from '../../shared/iys-record.ts';
 import { keyOf } from '../../shared/iys-record.ts';
 import { DEADLINE_MS, parseTurkeyTime } from '../../shared/turkey-time.ts';
-import { INSERT_COLUMNS, type ATTEMPTS, type InsertRow, type ReadRow, type RECORDS } from './schema.ts';
+import { INSERT_COLUMNS, OUTBOX_COLUMNS, type ATTEMPTS, type InsertRow, type ReadRow, type RECORDS } from './schema.ts';
 import type { Attempt, Evidence, NewRecord, StoredRecord, StoredRecordWithEvidence } from './store.ts';
 
 /**
@@ -9,6 +9,8 @@ import type { Attempt, Evidence, NewRecord, StoredRecord, StoredRecordWithEviden
  * PostgreSQL returns BIGINT as text, SQLite as number: every integer goes through numeric().
  */
 export type RecordRow = ReadRow<typeof RECORDS>;
+/** A record row without its evidence (OUTBOX_COLUMNS): what the dispatcher reads. */
+export type OutboxRow = Pick<RecordRow, (typeof OUTBOX_COLUMNS)[number]>;
 export type AttemptRow = ReadRow<typeof ATTEMPTS>;
 
 export const numeric = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
@@ -40,7 +42,7 @@ export function insertValues(id: string, n: NewRecord, idempotencyKey: string | 
   return INSERT_COLUMNS.map((c) => row[c]);
 }
 
-export function rowToRecord(row: RecordRow): StoredRecord {
+export function rowToRecord(row: OutboxRow): StoredRecord {
   return {
     id: row.id,
     recipient: row.recipient,

@@ -49,6 +49,8 @@ export type ColumnSpec = {
   readonly immutable?: true;
   /** Read into the row types (row-mapping.ts). */
   readonly read?: true;
+  /** Audit evidence only: read back by lookups and exports, never by the dispatcher (OUTBOX_COLUMNS). */
+  readonly evidence?: true;
   /** The step that added the column; default: the table's. */
   readonly since?: SchemaStep;
   /** The step that added its CHECK, when later than the column. */
@@ -71,6 +73,7 @@ export type IndexSpec = {
 
 /** Identity and evidence: written at insert, read back, never changed. */
 const KEPT = { insert: true, immutable: true, read: true } as const;
+const EVIDENCE = { ...KEPT, evidence: true } as const;
 
 export const RECORDS = {
   name: 'records',
@@ -97,18 +100,18 @@ export const RECORDS = {
     { name: 'lease_owner', type: 'text', nullable: true },
     { name: 'lease_until', type: 'bigint', nullable: true },
     { name: 'not_before', type: 'bigint', nullable: true },
-    { name: 'raw_recipient', type: 'text', ...KEPT },
-    { name: 'client_consent_date', type: 'text', nullable: true, ...KEPT },
-    { name: 'channels', type: 'text', ...KEPT },
-    { name: 'notice_version', type: 'text', nullable: true, ...KEPT },
-    { name: 'notice_hash', type: 'text', nullable: true, ...KEPT },
-    { name: 'notice_lang', type: 'text', nullable: true, ...KEPT },
-    { name: 'page_url', type: 'text', nullable: true, ...KEPT },
-    { name: 'origin', type: 'text', nullable: true, ...KEPT },
-    { name: 'ip', type: 'text', nullable: true, ...KEPT },
-    { name: 'user_agent', type: 'text', nullable: true, ...KEPT },
-    { name: 'widget_version', type: 'text', nullable: true, ...KEPT },
-    { name: 'idempotency_key', type: 'text', nullable: true, ...KEPT },
+    { name: 'raw_recipient', type: 'text', ...EVIDENCE },
+    { name: 'client_consent_date', type: 'text', nullable: true, ...EVIDENCE },
+    { name: 'channels', type: 'text', ...EVIDENCE },
+    { name: 'notice_version', type: 'text', nullable: true, ...EVIDENCE },
+    { name: 'notice_hash', type: 'text', nullable: true, ...EVIDENCE },
+    { name: 'notice_lang', type: 'text', nullable: true, ...EVIDENCE },
+    { name: 'page_url', type: 'text', nullable: true, ...EVIDENCE },
+    { name: 'origin', type: 'text', nullable: true, ...EVIDENCE },
+    { name: 'ip', type: 'text', nullable: true, ...EVIDENCE },
+    { name: 'user_agent', type: 'text', nullable: true, ...EVIDENCE },
+    { name: 'widget_version', type: 'text', nullable: true, ...EVIDENCE },
+    { name: 'idempotency_key', type: 'text', nullable: true, ...EVIDENCE },
     { name: 'doubt', type: 'text', nullable: true, oneOf: DOUBTS, read: true, since: 'doubt' },
     // The rejected or expired record this one was re-queued for (the console's operations); never an edit of that row.
     { name: 'requeue_of', type: 'text', nullable: true, references: { table: 'records', column: 'id' }, since: 'requeue', ...KEPT },
@@ -208,7 +211,7 @@ export const GUARD_MESSAGES = {
   rewritten: 'ledger records are never rewritten',
 } as const;
 
-type Flag = 'insert' | 'read';
+type Flag = 'insert' | 'read' | 'evidence';
 type Named<Cs extends readonly ColumnSpec[], F extends Flag> = Extract<Cs[number], { readonly [K in F]: true }>['name'];
 
 function flagged<Cs extends readonly ColumnSpec[], F extends Flag>(columns: Cs, flag: F): Named<Cs, F>[] {
@@ -219,6 +222,11 @@ function flagged<Cs extends readonly ColumnSpec[], F extends Flag>(columns: Cs, 
 export const INSERT_COLUMNS = flagged(RECORDS.columns, 'insert');
 /** The record columns every read selects (RecordRow). */
 export const RECORD_COLUMNS = flagged(RECORDS.columns, 'read');
+const EVIDENCE_COLUMNS: readonly string[] = flagged(RECORDS.columns, 'evidence');
+/** The record columns the dispatcher reads (OutboxRow): a record without its evidence. */
+export const OUTBOX_COLUMNS = RECORD_COLUMNS.filter((c) => !EVIDENCE_COLUMNS.includes(c)) as Exclude<
+  (typeof RECORD_COLUMNS)[number], Named<typeof RECORDS.columns, 'evidence'>
+>[];
 /** The attempt columns attemptsOf() selects (AttemptRow). */
 export const ATTEMPT_COLUMNS = flagged(ATTEMPTS.columns, 'read');
 

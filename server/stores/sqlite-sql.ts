@@ -1,4 +1,4 @@
-import { ATTEMPT_COLUMNS, INSERT_COLUMNS, RECORD_COLUMNS, sqlList } from './schema.ts';
+import { ATTEMPT_COLUMNS, INSERT_COLUMNS, OUTBOX_COLUMNS, RECORD_COLUMNS, sqlList } from './schema.ts';
 import { HOUR_MS, UNANSWERED_OUTCOMES } from './store.ts';
 
 /**
@@ -9,6 +9,9 @@ import { HOUR_MS, UNANSWERED_OUTCOMES } from './store.ts';
  */
 
 const RECORD = RECORD_COLUMNS.join(', ');
+// The dispatcher's reads leave the evidence out: a claim of 5000 records would otherwise copy every
+// User-Agent and page URL into objects nobody reads.
+const OUTBOX = OUTBOX_COLUMNS.join(', ');
 
 const IDS = `(SELECT value FROM json_each(@ids))`;
 
@@ -25,7 +28,7 @@ export const SQL = {
   insertIdempotency: `INSERT INTO idempotency (key, ids, created_at, fingerprint) VALUES (?, ?, ?, ?)`,
 
   byRecipient: `SELECT ${RECORD} FROM records WHERE recipient = ? ORDER BY consent_ms, seq`,
-  byIds: `SELECT ${RECORD} FROM records WHERE id IN ${IDS} ORDER BY seq`,
+  byIds: `SELECT ${OUTBOX} FROM records WHERE id IN ${IDS} ORDER BY seq`,
   exportPage: `SELECT ${RECORD} FROM records
     WHERE received_at < @to AND (received_at > @afterAt OR (received_at = @afterAt AND seq > @afterSeq))
     ORDER BY received_at, seq LIMIT @limit`,
@@ -63,7 +66,7 @@ export const SQL = {
             AND (e.consent_ms < r.consent_ms OR (e.consent_ms = r.consent_ms AND e.seq < r.seq) OR e.lease_until > @now))
       ORDER BY r.deadline_at, r.seq
       LIMIT @limit)
-    RETURNING ${RECORD}`,
+    RETURNING ${OUTBOX}`,
   registeredOfKeys: `SELECT key, status, consent_date FROM records INDEXED BY records_registered_key
     WHERE state = 'registered' AND key IN (SELECT value FROM json_each(@keys))
     ORDER BY key, consent_ms DESC, seq DESC`,
@@ -87,14 +90,14 @@ export const SQL = {
     doubt = CASE WHEN state = 'pending' AND @setDoubt = 1 THEN @doubt ELSE doubt END
     WHERE id IN ${IDS}`,
   markRegistered: `UPDATE records SET state = 'registered', registered_at = @at, settled_at = @at, doubt = NULL,
-    lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id IN ${IDS}`,
+    reason = COALESCE(@reason, reason), lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id IN ${IDS}`,
   markFinal: `UPDATE records SET state = @state, reason = @reason, settled_at = @at, doubt = NULL,
     lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND id IN ${IDS}`,
   release: `UPDATE records SET lease_owner = NULL, lease_until = NULL, not_before = @notBefore
     WHERE state = 'pending' AND lease_owner = @owner AND id IN ${IDS}`,
   extendLease: `UPDATE records SET lease_until = @until
     WHERE state = 'pending' AND lease_owner = @owner AND id IN ${IDS}`,
-  overdue: `SELECT ${RECORD} FROM records INDEXED BY records_claim
+  overdue: `SELECT ${OUTBOX} FROM records INDEXED BY records_claim
     WHERE state = 'pending' AND deadline_at <= @now AND COALESCE(lease_until, 0) <= @now
     ORDER BY deadline_at, seq LIMIT @limit`,
   nextWakeAt: `SELECT MIN(MAX(COALESCE(not_before, 0), COALESCE(lease_until, 0))) AS at FROM records

@@ -2,13 +2,15 @@ import Database from 'better-sqlite3';
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import type {
-  Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
+  AnswerLine, Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import { SQL } from './sqlite-sql.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
 import { newRecordId } from './record-id.ts';
-import { insertValues, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type RecordRow } from './row-mapping.ts';
+import {
+  insertValues, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type OutboxRow, type RecordRow,
+} from './row-mapping.ts';
 import {
   beliefsOf, claimedInOrder, exportPages, groupLost, hourlyOf, latestOf, pendingSummaryOf, stateCounts,
   type BeliefRow, type HourlyRow, type LatestRow, type LostRow, type PendingSummaryRow,
@@ -31,6 +33,7 @@ type QueuedInsert = {
 };
 
 type IdempotencyRow = { ids: string; fingerprint: string | null };
+
 
 /** Counters that show group commit at work: many inserts, fewer commits. */
 export type SqliteStoreStats = { inserts: number; commits: number };
@@ -137,6 +140,10 @@ export class SqliteStore implements ConsentStore {
         try {
           return one(item, now);
         } catch (error) {
+          // Some errors (SQLITE_FULL, SQLITE_IOERR) roll the whole transaction back, not just this
+          // savepoint: the callers before this one lost their records too, and the ones after would
+          // each be committed on their own. The whole group fails instead, nothing of it stored.
+          if (!db.inTransaction) throw error;
           return { error };
         }
       });
@@ -175,7 +182,7 @@ export class SqliteStore implements ConsentStore {
 
   async byIds(ids: string[]): Promise<StoredRecord[]> {
     if (ids.length === 0) return [];
-    return (this.need().byIds.all({ ids: JSON.stringify(ids) }) as RecordRow[]).map(rowToRecord);
+    return (this.need().byIds.all({ ids: JSON.stringify(ids) }) as OutboxRow[]).map(rowToRecord);
   }
 
   exportRange(fromMs: number, toMs: number): AsyncIterable<StoredRecordWithEvidence> {
@@ -217,7 +224,7 @@ export class SqliteStore implements ConsentStore {
     if (opts.limit <= 0) return [];
     const rows = this.need().claim.all({
       owner: opts.owner, until: opts.now + opts.leaseMs, now: opts.now, limit: opts.limit,
-    }) as RecordRow[];
+    }) as OutboxRow[];
     return claimedInOrder(rows);
   }
 
@@ -252,8 +259,21 @@ export class SqliteStore implements ConsentStore {
     return groupLost(this.need().lostRequestsOf.all({ ids: JSON.stringify(ids) }) as LostRow[]);
   }
 
-  async markRegistered(ids: string[], at: number): Promise<void> {
-    if (ids.length > 0) this.need().markRegistered.run({ ids: JSON.stringify(ids), at });
+  async markRegistered(ids: string[], at: number, answer?: AnswerLine): Promise<void> {
+    if (ids.length === 0) return;
+    const s = this.need();
+    const list = JSON.stringify(ids);
+    if (!answer) {
+      s.markRegistered.run({ ids: list, at, reason: null });
+      return;
+    }
+    this.db!.transaction(() => {
+      s.insertAttempt.run({
+        ids: list, at: answer.at, outcome: answer.outcome, code: answer.code, message: answer.message,
+        batchSize: answer.batchSize, requestId: answer.requestId ?? null,
+      });
+      s.markRegistered.run({ ids: list, at, reason: answer.message });
+    }).immediate();
   }
 
   async markRejected(ids: string[], reason: string, at: number): Promise<void> {
@@ -277,7 +297,7 @@ export class SqliteStore implements ConsentStore {
   }
 
   async overdue(now: number, limit: number): Promise<StoredRecord[]> {
-    return (this.need().overdue.all({ now, limit }) as RecordRow[]).map(rowToRecord);
+    return (this.need().overdue.all({ now, limit }) as OutboxRow[]).map(rowToRecord);
   }
 
   async nextWakeAt(now: number): Promise<number | null> {

@@ -13,7 +13,8 @@ import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
  * so it outlives the process that saw it:
  * - `sending`: a request carrying it went out and no answer is recorded yet (a crash leaves this);
  * - `lost`: a request carrying it got no answer, and nothing has shown that request unstored;
- * - `stored`: İYS holds it (an accepted answer, or judged stored), but the state write did not follow.
+ * - `stored`: İYS holds it (an accepted answer, or judged stored), but the state write did not follow
+ *   (left by collectors that wrote the two apart; markRegistered with its line writes them together).
  * Settled records (registered, rejected, expired) carry none.
  */
 export const DOUBTS = ['sending', 'lost', 'stored'] as const;
@@ -121,6 +122,12 @@ export type Attempt = {
   doubt?: Doubt | null;
 };
 
+/**
+ * An answer's attempt line written with the registration it leads to (markRegistered): never counted
+ * in `attempts` (its request's "sent" line was), and the registration clears the doubt.
+ */
+export type AnswerLine = Omit<Attempt, 'counted' | 'doubt'>;
+
 export type InsertResult = {
   ids: string[];
   /** True when the idempotency key was seen before: `ids` are the first request's, nothing new stored. */
@@ -164,12 +171,13 @@ export interface ConsentStore {
    * told apart by its id; lines written before request ids existed, by their time and batch size.
    */
   requestsByHour(fromMs: number, toMs: number): Promise<HourlyRequests[]>;
-  /** Cheap round trip for /healthz. */
+  /** A cheap read: whether the database answers (the store_up gauge of /metrics). */
   ping(): Promise<void>;
   /**
    * Proves the ledger takes writes: one committed (and, for SQLite, fsynced) upsert of a one-row
    * table, nothing else changed. Rejects where ping() may still pass: a full disk, a read-only file
-   * or server, a write lock held by someone else. For check-config.
+   * or server, a write lock held by someone else, a database down or frozen. For /healthz
+   * (readiness: can the collector durably accept a consent?) and check-config.
    */
   probeWrite(): Promise<void>;
 
@@ -201,8 +209,13 @@ export interface ConsentStore {
    * on the wire, or its answer was lost). Request id → the ids of every record it carried.
    */
   lostRequestsOf(ids: string[]): Promise<Map<string, string[]>>;
-  /** Final states; each also drops the lease. Only records still `pending` change. */
-  markRegistered(ids: string[], at: number): Promise<void>;
+  /**
+   * Final states; each also drops the lease. Only records still `pending` change.
+   * markRegistered with `answer` logs that attempt line for each id in the same transaction, and
+   * the records keep its message as their last answer: the line and the state are never parted
+   * by a crash.
+   */
+  markRegistered(ids: string[], at: number, answer?: AnswerLine): Promise<void>;
   markRejected(ids: string[], reason: string, at: number): Promise<void>;
   markExpired(ids: string[], reason: string, at: number): Promise<void>;
   /** Gives claimed records back: pending, unleased, not claimable before `notBefore` (epoch ms). */

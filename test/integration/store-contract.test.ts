@@ -457,6 +457,27 @@ describe.each(harnesses)('$name ledger store', (h) => {
       expect(await Promise.all([a, b].map(doubtOf))).toEqual([null, null]);
     });
 
+    it("registers with the answer's line in one write: the line logged uncounted, its message kept, the doubt cleared, only pending records changed", async () => {
+      const { store } = await h.open();
+      const [a, b, c] = [await insertOne(store), await insertOne(store), await insertOne(store)];
+      await store.logAttempt([a, b, c], { at: NOW, outcome: 'sending', code: null, message: 'sent', batchSize: 3, requestId: 'req-1', doubt: 'sending' });
+      await store.markRejected([c], 'refused', NOW);
+      await store.markRegistered([a, b, c], NOW + 50, { at: NOW + 40, outcome: 'accepted', code: 200, message: 'İşlem başarılı', batchSize: 3, requestId: 'req-1' });
+      const byId = new Map((await store.byIds([a, b, c])).map((r) => [r.id, r]));
+      for (const id of [a, b]) {
+        expect(byId.get(id)).toMatchObject({ state: 'registered', registeredAt: NOW + 50, attempts: 1, reason: 'İşlem başarılı', doubt: null });
+        expect(await store.attemptsOf(id)).toEqual([
+          { at: NOW, outcome: 'sending', code: null, message: 'sent', batchSize: 3 },
+          { at: NOW + 40, outcome: 'accepted', code: 200, message: 'İşlem başarılı', batchSize: 3 },
+        ]);
+      }
+      // A record already settled keeps its state and reason; the line is still the request's history.
+      expect(byId.get(c)).toMatchObject({ state: 'rejected', reason: 'refused', registeredAt: null });
+      expect((await store.attemptsOf(c)).map((l) => l.outcome)).toEqual(['sending', 'accepted']);
+      // The request had an answer: it is not among the lost ones.
+      expect(await store.lostRequestsOf([a, b, c])).toEqual(new Map());
+    });
+
     it('finds the requests that got no answer, with every record they carried', async () => {
       const { store } = await h.open();
       const [a, b, c, d] = [await insertOne(store), await insertOne(store), await insertOne(store), await insertOne(store)];
@@ -596,15 +617,39 @@ describe.each(harnesses)('$name ledger store', (h) => {
   });
 });
 
-describe('SQLite group commit', () => {
-  it('commits concurrent inserts together, far fewer commits than inserts', async () => {
-    const store = await track(new SqliteStore(join(tmpRoot, 'group.db')));
-    await Promise.all(Array.from({ length: 200 }, () => store.insert([rec()])));
-    const { inserts, commits } = store.stats();
-    expect(inserts).toBe(200);
-    expect(commits).toBeLessThan(inserts / 10);
-  });
+describe.each(harnesses)('$name group commit', (h) => {
+  describe.runIf(h.available)('concurrent inserts', () => {
+    it('commits them together, far fewer commits than inserts', async () => {
+      const { store } = await h.open();
+      const grouped = store as SqliteStore | PostgresStore;
+      await Promise.all(Array.from({ length: 200 }, () => grouped.insert([rec()])));
+      const { inserts, commits } = grouped.stats();
+      expect(inserts).toBe(200);
+      expect(commits).toBeLessThan(inserts / 10);
+    });
 
+    it('keeps one key to one set of records inside a group: one stores, the same records get its ids, others are refused', async () => {
+      const { store } = await h.open();
+      const [p1, p2] = [newPhone(), newPhone()];
+      const outcomes = await Promise.allSettled([
+        store.insert([rec({ recipient: p1 })], 'group-key'),
+        store.insert([rec()]),
+        store.insert([rec({ recipient: p2 })], 'group-key'),
+        store.insert([rec({ recipient: p1 })], 'group-key'),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      const [first, , reused, again] = outcomes;
+      expect((reused as PromiseRejectedResult).reason).toBeInstanceOf(IdempotencyKeyReusedError);
+      expect((again as PromiseFulfilledResult<{ ids: string[]; duplicate: boolean }>).value).toEqual({
+        ids: (first as PromiseFulfilledResult<{ ids: string[] }>).value.ids, duplicate: true,
+      });
+      expect(await store.byRecipient(p1)).toHaveLength(1);
+      expect(await store.byRecipient(p2)).toEqual([]);
+    });
+  });
+});
+
+describe('SQLite', () => {
   it('leaves the database file in WAL mode', async () => {
     const path = join(tmpRoot, 'pragmas.db');
     await track(new SqliteStore(path));
