@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IysRecord } from '../../shared/iys-record.ts';
 import type { ConsentSender, OutcomeKind, SendOutcome } from '../iletimerkezi/outcome.ts';
-import type { Attempt, ConsentStore, StoredRecord } from '../stores/store.ts';
+import type { AnswerLine, ConsentStore, Doubt, StoredRecord } from '../stores/store.ts';
 import type { DoubtBook } from './doubt-book.ts';
 import { SENDING } from './doubt.ts';
 import type { Emit } from './events.ts';
@@ -9,7 +9,7 @@ import type { Emit } from './events.ts';
 export type LastOutcome = { kind: OutcomeKind; code: number | null; message: string; at: number; size: number };
 
 export type CourierOptions = {
-  store: Pick<ConsentStore, 'logAttempt'>;
+  store: Pick<ConsentStore, 'logAttempt' | 'markRegistered'>;
   sender: ConsentSender;
   now: () => number;
   emit: Emit;
@@ -20,7 +20,11 @@ const iysRecordOf = (r: StoredRecord): IysRecord => ({
   recipient: r.recipient, recipientType: r.recipientType, type: r.type, status: r.status, source: r.source, consentDate: r.consentDate,
 });
 
-/** Makes the requests to iletiMerkezi, each with its two attempt lines in the ledger. */
+/**
+ * Makes the requests to iletiMerkezi, each with its two attempt lines in the ledger. An accepted
+ * answer's line registers its records in the same write: every record of it is stored by İYS,
+ * and no crash can part the answer from the state.
+ */
 export class Courier {
   /** Records in the request on the wire now (0 when idle). */
   inFlight = 0;
@@ -48,17 +52,20 @@ export class Courier {
     if (outcome.kind === 'ambiguous') book.lost(requestId, ids);
     const at = now();
     this.lastOutcome = { kind: outcome.kind, code: outcome.code, message: outcome.message, at, size };
-    emit({ type: 'request', outcome: outcome.kind, code: outcome.code, size, ms: at - sentAt });
-    // Records in doubt keep it in the ledger with every later line: it must outlive this process. An
-    // accepted answer's line says the records are stored, for a crash before markRegistered (doubt.ts).
-    const attempt: Attempt = { at, outcome: outcome.kind, code: outcome.code, message: outcome.message, batchSize: size, counted: false, requestId };
+    emit({ type: 'request', outcome: outcome.kind, code: outcome.code, message: outcome.message, size, ms: at - sentAt });
+    const line: AnswerLine = { at, outcome: outcome.kind, code: outcome.code, message: outcome.message, batchSize: size, requestId };
     if (outcome.kind === 'accepted') {
-      await store.logAttempt(ids, { ...attempt, doubt: 'stored' });
+      await store.markRegistered(ids, at, line);
     } else {
-      const lost = ids.filter((id) => book.isLost(id));
-      const clear = ids.filter((id) => !book.isLost(id));
-      if (clear.length) await store.logAttempt(clear, { ...attempt, doubt: null });
-      if (lost.length) await store.logAttempt(lost, { ...attempt, doubt: 'lost' });
+      // Only an acceptance (or the doubt book lifting it) ends a doubt, and it must outlive this
+      // process: the records of a request that got no answer are `lost`, records already in doubt
+      // stay as the ledger has them (a refusal of a record İYS may hold proves nothing), the rest have none.
+      const byDoubt = new Map<Doubt | null | undefined, string[]>();
+      for (const r of records) {
+        const doubt = book.isLost(r.id) ? 'lost' : book.inDoubt(r) ? undefined : null;
+        byDoubt.set(doubt, [...(byDoubt.get(doubt) ?? []), r.id]);
+      }
+      for (const [doubt, ids] of byDoubt) await store.logAttempt(ids, { ...line, counted: false, doubt });
     }
     return outcome;
   }

@@ -102,7 +102,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       case 'accepted':
         gate.onAccepted();
         book.lift(records);
-        await settler.registered(records, claim.held);
+        settler.accepted(records, claim.held);
         return true;
       case 'account':
         throw new EndPass(gate.enterPause(outcome.code, outcome.message));
@@ -197,7 +197,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         await deliver(send, tools);
       }
     } catch (e) {
-      if (!(e instanceof EndPass)) throw e;
+      if (!(e instanceof EndPass)) {
+        // The ledger failed mid-pass (a database gone, a full disk): the records go back now, if it
+        // takes the release, rather than when the lease runs out. Any sent is in doubt by its line.
+        await claim.releaseAll(0).catch(() => {});
+        throw e;
+      }
       await claim.releaseAll(e.notBefore);
       return e.notBefore > now() ? e.notBefore : 0;
     }

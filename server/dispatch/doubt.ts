@@ -5,9 +5,10 @@ import type { StoredRecord } from '../stores/store.ts';
  * DOUBTS in store.ts), which the dispatcher writes with every attempt line, so it survives a crash
  * (the next owner reads `sending`) and later transient answers (`lost`).
  *
- * A record is settled in two writes: the answer's line (`stored`), then the state. A pending record
- * whose doubt is already `stored` is one whose process died between the two: it is in doubt too, or
- * the refusal of its re-send (a duplicate) would reject it.
+ * A pending record whose doubt is `stored` is one İYS holds but whose state write never came: in
+ * doubt too, or the refusal of its re-send (a duplicate) would reject it. Today an accepted answer's
+ * line and the registration are one write (markRegistered with its line), so a crash leaves `sending`
+ * instead; collectors before that wrote the two apart and may have left `stored` behind.
  */
 export const SENDING = 'sent, no answer recorded yet';
 /** The line of a record in doubt that İYS refused alone: the duplicate of itself. */

@@ -9,7 +9,7 @@ import { TAKEN_AS_STORED } from './doubt.ts';
 import type { Emit } from './events.ts';
 
 export type SettlerOptions = {
-  store: Pick<ConsentStore, 'logAttempt' | 'markRegistered' | 'markRejected' | 'markExpired'>;
+  store: Pick<ConsentStore, 'markRegistered' | 'markRejected' | 'markExpired'>;
   logger: Logger;
   now: () => number;
   emit: Emit;
@@ -17,17 +17,17 @@ export type SettlerOptions = {
 };
 
 /**
- * The ledger writes that give records their final state (registered, rejected, expired), each apart
- * with its log line and event. A settled record leaves the pass's `held` ids (when a pass holds it)
- * and the doubt book.
+ * The final states of records (registered, rejected, expired), each with its log line and event. A
+ * settled record leaves the pass's `held` ids (when a pass holds it) and the doubt book. Records
+ * İYS accepted were registered by the courier with the answer's line; the rest are written here.
  */
 export class Settler {
   constructor(private readonly opts: SettlerOptions) {}
 
-  async registered(records: StoredRecord[], held?: Set<string>): Promise<void> {
+  /** Records İYS accepted (the courier registered them in the ledger with its answer's line). */
+  accepted(records: StoredRecord[], held?: Set<string>): void {
     const ids = records.map((r) => r.id);
     const at = this.opts.now();
-    await this.opts.store.markRegistered(ids, at);
     this.settled(ids, held);
     this.opts.emit({ type: 'registered', count: ids.length, latenciesMs: records.map((r) => at - r.receivedAt) });
   }
@@ -67,12 +67,11 @@ export class Settler {
     emit({ type: 'rejected', count: 1 });
   }
 
-  /** Records in doubt judged stored by a lost request: a line saying why (`message`), then registered. */
+  /** Records in doubt judged stored by a lost request: registered, with a line saying why (`message`), in one write. */
   async takenAsStored(records: StoredRecord[], message: string, held: Set<string>): Promise<void> {
-    await this.opts.store.logAttempt(records.map((r) => r.id), {
-      at: this.opts.now(), outcome: 'resolved', code: null, message, batchSize: records.length, counted: false, doubt: 'stored',
-    });
-    await this.registered(records, held);
+    const at = this.opts.now();
+    await this.opts.store.markRegistered(records.map((r) => r.id), at, { at, outcome: 'resolved', code: null, message, batchSize: records.length });
+    this.accepted(records, held);
   }
 
   private settled(ids: string[], held: Set<string> | undefined): void {

@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../server/log/logger.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../../server/dispatch/dispatcher.ts';
 import { createIletiMerkeziClient } from '../../server/iletimerkezi/client.ts';
 import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';
@@ -12,6 +10,7 @@ import type { ConsentStore, NewRecord } from '../../server/stores/store.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { ledgerRecord, mobileOf, webRecord } from '../fixtures/records.ts';
+import { captureLogger } from '../helpers/capture-logger.ts';
 
 export const ACCOUNT = { apiKey: 'test-key-123', apiHash: 'test-hash-456', brandCode: 4242 };
 
@@ -25,18 +24,6 @@ export function newRecord(opts: { now: number; recipient?: string; status?: IysR
     consentDate: formatTurkeyTime(opts.now - (opts.agoMs ?? 60_000)),
   });
   return ledgerRecord(record, opts.receivedAt ?? opts.now);
-}
-
-/** Log lines as parsed JSON, for tests that check what an operator sees. */
-export function captureLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'info', destination }), lines };
 }
 
 export type Rig = {
@@ -55,6 +42,8 @@ export async function startRig(opts: {
   sandbox?: SandboxPatch;
   dispatcher?: Partial<DispatcherOptions>;
   wrapSender?: (s: ConsentSender) => ConsentSender;
+  /** What the dispatcher sees of the ledger (the rig's `store` stays the real one). */
+  wrapStore?: (s: ConsentStore) => ConsentStore;
   clockOffsetMs?: number;
 } = {}): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'iys-dispatch-'));
@@ -67,7 +56,7 @@ export async function startRig(opts: {
   const sender = opts.wrapSender ? opts.wrapSender(client) : client;
   const { logger, lines } = captureLogger();
   const dispatcher = createDispatcher({
-    store, sender, logger, batchMax: 5000, flushMs: 20, leaseMs: 5_000, owner: 'test-1', now,
+    store: opts.wrapStore ? opts.wrapStore(store) : store, sender, logger, batchMax: 5000, flushMs: 20, leaseMs: 5_000, owner: 'test-1', now,
     transientBackoff: { baseMs: 20, capMs: 200 }, accountBackoff: { baseMs: 50, capMs: 300 },
     ...opts.dispatcher,
   });

@@ -8,7 +8,8 @@ import type { DispatcherEvent } from '../../server/dispatch/events.ts';
 import { Housekeeping } from '../../server/dispatch/housekeeping.ts';
 import { Settler } from '../../server/dispatch/settle.ts';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
-import { captureLogger, newRecord } from './dispatch-harness.ts';
+import { newRecord } from './dispatch-harness.ts';
+import { captureLogger } from '../helpers/capture-logger.ts';
 
 const HOUR = 3600_000;
 const cleanups: Array<() => Promise<void>> = [];

@@ -144,8 +144,8 @@ describe('SQLite collector SIGKILLed while a request with a bad record is refuse
 
 /**
  * The narrowest crash windows, made certain instead of hit by chance: the ledger's markRegistered
- * never returns in the first dispatcher (its process "dies" right after writing the answer's
- * attempt line), and a second dispatcher on the same file takes over once the lease runs out.
+ * never returns in the first dispatcher (its process "dies" as it writes the answer), and a second
+ * dispatcher on the same file takes over once the lease runs out.
  */
 describe('a crash between an answer and the ledger marking the record registered', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -153,8 +153,9 @@ describe('a crash between an answer and the ledger marking the record registered
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function takeOverAfterFrozenMark(opts: { records: number; sentBefore: boolean }) {
-    const url = `file:${join(tmpRoot, `window-${opts.sentBefore ? 'doubt' : 'accepted'}.db`)}`;
+  type Before = 'nothing' | 'sent' | 'stored';
+  async function takeOverAfterFrozenMark(opts: { records: number; before: Before }) {
+    const url = `file:${join(tmpRoot, `window-${opts.before}.db`)}`;
     const ledger = openStore(url);
     await ledger.init();
     const sandbox = createSandbox({ ...ACCOUNT, duplicates: 'strict' });
@@ -165,10 +166,14 @@ describe('a crash between an answer and the ledger marking the record registered
     const now = Date.now();
     const news = Array.from({ length: opts.records }, () => newRecord({ now }));
     const { ids } = await ledger.insert(news);
-    if (opts.sentBefore) {
-      // A process that died with the request on the wire: İYS stored it, the ledger says "sent".
+    if (opts.before !== 'nothing') {
+      // A process that died with the request on the wire: İYS stored it, the ledger says "sent"…
       expect((await client.send(news.map((n) => n.record))).kind).toBe('accepted');
-      await ledger.logAttempt(ids, { at: now, outcome: 'sending', code: null, message: SENDING, batchSize: ids.length, doubt: 'sending' });
+      await ledger.logAttempt(ids, { at: now, outcome: 'sending', code: null, message: SENDING, batchSize: ids.length, requestId: 'r-0', doubt: 'sending' });
+      // …or, as collectors that wrote the answer apart from the state left it, "stored" too.
+      if (opts.before === 'stored') {
+        await ledger.logAttempt(ids, { at: now, outcome: 'accepted', code: 200, message: 'İşlem başarılı', batchSize: ids.length, counted: false, requestId: 'r-0', doubt: 'stored' });
+      }
     }
 
     let frozen = false;
@@ -189,6 +194,12 @@ describe('a crash between an answer and the ledger marking the record registered
     createDispatcher({ ...timings, store: dying, owner: 'dies' }).start();
     await waitFor('the first dispatcher frozen before marking the records registered', () => frozen);
     expect((await ledger.countByState()).pending).toBe(opts.records);
+    // The answer's line went with the frozen write, so nothing new says "accepted" without the state,
+    // and the records are still in doubt (a refusal of a re-send does not lift it).
+    const [record] = await ledger.byIds([ids[0]!]);
+    expect(record!.doubt).not.toBeNull();
+    const outcomes = (await ledger.attemptsOf(ids[0]!)).map((a) => a.outcome);
+    expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(opts.before === 'stored' ? 1 : 0);
 
     const second = createDispatcher({ ...timings, store: ledger, owner: 'takes-over' });
     second.start();
@@ -199,11 +210,15 @@ describe('a crash between an answer and the ledger marking the record registered
     expect(storedTwice(sandbox)).toEqual([]);
   }
 
-  it('after a 200 was logged: the next owner registers the records, none rejected', async () => {
-    await takeOverAfterFrozenMark({ records: 20, sentBefore: false });
+  it('İYS accepted a request, the answer and the registration not yet written: the next owner registers the records, none rejected', async () => {
+    await takeOverAfterFrozenMark({ records: 20, before: 'nothing' });
   });
 
-  it('after a record in doubt was taken as stored: the next owner registers it, not rejected', async () => {
-    await takeOverAfterFrozenMark({ records: 1, sentBefore: true });
+  it('a record in doubt refused as a duplicate, not yet written as taken as stored: the next owner registers it, not rejected', async () => {
+    await takeOverAfterFrozenMark({ records: 1, before: 'sent' });
+  });
+
+  it('an accepted answer logged but the state not written (an older collector): the next owner registers the records', async () => {
+    await takeOverAfterFrozenMark({ records: 20, before: 'stored' });
   });
 });

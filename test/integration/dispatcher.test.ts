@@ -33,6 +33,33 @@ describe('dispatcher against the sandbox over HTTP (SQLite ledger)', () => {
     expect(r.requests()).toBe(3);
   });
 
+  it("writes an accepted request to the ledger twice: its sent line, then its answer's line with the registration", async () => {
+    const writes: string[] = [];
+    const WRITES = new Set(['logAttempt', 'markRegistered', 'markRejected', 'markExpired']);
+    const r = await rig({
+      dispatcher: { batchMax: 100 },
+      wrapStore: (store) => new Proxy(store, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (WRITES.has(String(prop))) writes.push(String(prop));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      }),
+    });
+    const { ids } = await insertMany(r, 250);
+    r.dispatcher.start();
+    expect(await settled(r.store)).toMatchObject({ registered: 250 });
+    expect(r.requests()).toBe(3);
+    expect(writes).toEqual(['logAttempt', 'markRegistered', 'logAttempt', 'markRegistered', 'logAttempt', 'markRegistered']);
+    // Two lines a request all the same, "sent" and the answer, and one request counted.
+    const lines = await r.store.attemptsOf(ids[0]!);
+    expect(lines.map((l) => l.outcome)).toEqual(['sending', 'accepted']);
+    expect((await r.store.byIds([ids[0]!]))[0]).toMatchObject({ state: 'registered', attempts: 1, doubt: null, reason: 'İşlem başarılı' });
+  });
+
   it('wakes on insert: a record inserted while running is sent without polling', async () => {
     // The idle poll is ten minutes here: only the insert's wake-up can send the record in time.
     const r = await rig({ dispatcher: { idlePollMs: 600_000 } });
