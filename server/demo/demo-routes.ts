@@ -90,7 +90,7 @@ export function demoRoutes(deps: DemoDeps): Hono {
           at: formatTurkeyTime(q.at), size: q.records, code: q.dropped ? null : q.code, message: q.dropped ? 'bağlantı koptu (kaydedildi, cevap yok)' : q.message,
         })),
       },
-      health: health.status === 'ok' ? 'ok' : `degraded: ${health.reasons.join('; ')}`,
+      health: health.status === 'ok' ? 'ok' : `${health.status}: ${health.reasons.join('; ')}`,
     });
   });
   routes.post('/demo/api/sandbox', async (c) => {

@@ -1,10 +1,15 @@
 import type { DispatcherStatus } from '../dispatch/dispatcher.ts';
 import type { DispatcherEvent } from '../dispatch/events.ts';
+import type { IysReachability } from './iys-reachability.ts';
 import type { Metrics, PauseStatus } from './metrics.ts';
 
-/** The dispatcher's onEvent, feeding the metrics: `createDispatcher({ …, onEvent: dispatcherMetrics(metrics) })`. */
-export function dispatcherMetrics(metrics: Metrics): (e: DispatcherEvent) => void {
+/**
+ * The dispatcher's onEvent, feeding the metrics and, when given, the reachability of iletiMerkezi:
+ * `createDispatcher({ …, onEvent: dispatcherMetrics(metrics, reachability) })`.
+ */
+export function dispatcherMetrics(metrics: Metrics, reachability?: Pick<IysReachability, 'observe'>): (e: DispatcherEvent) => void {
   return (e) => {
+    reachability?.observe(e);
     if (e.type === 'request') metrics.observeRequest(e.outcome, e.size, e.ms);
     if (e.type === 'registered') for (const ms of e.latenciesMs) metrics.observeDispatch(ms);
   };

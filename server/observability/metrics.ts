@@ -4,6 +4,7 @@ import { DEADLINE_MS } from '../../shared/turkey-time.ts';
 import { AGE_WARNINGS_MS, ageOf } from '../dispatch/deadline.ts';
 import type { OutcomeKind } from '../iletimerkezi/outcome.ts';
 import type { ConsentStore } from '../stores/store.ts';
+import type { Reachability } from './iys-reachability.ts';
 
 /**
  * The collector's Prometheus metrics, in a Registry of its own (never prom-client's global one,
@@ -18,6 +19,8 @@ export type MetricsSources = {
   store?: Pick<ConsentStore, 'countByState' | 'pendingSummary' | 'ping'>;
   /** Whether the dispatcher has paused sending, and why (e.g. "401", "quota"). */
   pauseStatus?: () => PauseStatus;
+  /** Whether iletiMerkezi answers the dispatcher's requests (iys-reachability.ts). */
+  reachability?: () => Reachability;
   now?: () => number;
 };
 
@@ -107,6 +110,16 @@ export function createMetrics(initial: MetricsSources = {}): Metrics {
       if (!status) return;
       if (status.paused) this.set({ reason: status.reason ?? 'unknown' }, 1);
       else this.set({ reason: '' }, 0);
+    },
+  });
+
+  new Gauge({
+    name: 'iys_iletimerkezi_reachable',
+    help: '0 once requests to iletiMerkezi have had no answer (refused connection, DNS failure, timeout) for more than 30 s; 1 otherwise',
+    registers: [registry],
+    collect() {
+      const status = sources.reachability?.();
+      if (status) this.set(status.reachable ? 1 : 0);
     },
   });
 

@@ -120,8 +120,11 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
       '/healthz': {
         get: {
           operationId: 'health',
-          summary: 'ok, or degraded with the reasons',
-          responses: { '200': { description: 'Healthy' }, '503': { description: 'Degraded or down, with the reasons' } },
+          summary: 'Readiness: can the collector durably accept a consent?',
+          responses: {
+            '200': { description: 'It can: {"status":"ok"}, or {"status":"degraded","reasons":[…]} for İYS-side problems (sending paused, iletiMerkezi unreachable, records near their deadline)' },
+            '503': { description: 'It cannot (the ledger cannot write): {"status":"unavailable","reasons":[…]}' },
+          },
         },
       },
       '/metrics': {

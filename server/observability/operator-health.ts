@@ -2,14 +2,17 @@ import { pauseWordsOf } from '../dispatch/account-gate.ts';
 import { NEAR_DEADLINE_MS } from '../dispatch/deadline.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import type { HealthChecks } from './health.ts';
+import type { Reachability } from './iys-reachability.ts';
 import type { PauseStatus } from './metrics.ts';
 
 /**
- * The /healthz checks an operator acts on, added to the collector's health module:
+ * The /healthz checks an operator acts on, added to the collector's health module. All are İYS-side
+ * (`degraded`: /healthz stays 200, the collector keeps collecting; /metrics carries them too):
  * - `sending`: the dispatcher paused because iletiMerkezi said 401/403/405 (the account, not the
  *   records), or refused every record and accepted none (422: most likely a wrong brand code);
+ * - `iletimerkezi`: its requests have had no answer for more than 30 s (iys-reachability.ts);
  * - `deadline`: a pending record is within 24 h of its İYS deadline (consentDate more than 48 h ago).
- * A store that does not answer is the collector's own `store` check.
+ * A ledger that cannot be written is the collector's own `store` check, the one that answers 503.
  */
 
 /** The words /healthz uses for a pause (the account gate's); the reason is the code the dispatcher reports (e.g. "401"). */
@@ -19,9 +22,20 @@ export function pauseReason(status: PauseStatus): string | null {
   return `paused: ${pauseWordsOf(reason)?.advice ?? reason}`;
 }
 
+/** The words /healthz uses while iletiMerkezi does not answer; null while it does. */
+export function unreachableReason(r: Reachability, at: number): string | null {
+  if (r.reachable) return null;
+  return `unreachable: no answer for ${Math.round((at - r.sinceMs) / 1000)} s (${r.lastError}); consents are collected and stay pending`;
+}
+
 export function addOperatorHealthChecks(
   health: HealthChecks,
-  opts: { store: Pick<ConsentStore, 'pendingSummary'>; pauseStatus?: () => PauseStatus; now?: () => number },
+  opts: {
+    store: Pick<ConsentStore, 'pendingSummary'>;
+    pauseStatus?: () => PauseStatus;
+    reachability?: () => Reachability;
+    now?: () => number;
+  },
 ): HealthChecks {
   const now = opts.now ?? Date.now;
   if (opts.pauseStatus) {
@@ -31,12 +45,19 @@ export function addOperatorHealthChecks(
       if (reason) throw new Error(reason);
     });
   }
+  if (opts.reachability) {
+    const reachability = opts.reachability;
+    health.addCheck('iletimerkezi', () => {
+      const reason = unreachableReason(reachability(), now());
+      if (reason) throw new Error(reason);
+    });
+  }
   health.addCheck('deadline', async () => {
     let summary;
     try {
       summary = await opts.store.pendingSummary();
     } catch {
-      return; // the `store` check reports an unreachable store; one reason is enough
+      return; // the `store` check reports a ledger that fails; one reason is enough
     }
     const earliest = summary.earliestDeadlineAt;
     if (earliest !== null && earliest - now() < NEAR_DEADLINE_MS) {

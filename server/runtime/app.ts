@@ -16,6 +16,8 @@ import { HealthChecks, healthRoutes } from '../observability/health.ts';
 import { createMetrics, type Metrics, type PauseStatus } from '../observability/metrics.ts';
 import { metricsRoutes } from '../observability/metrics-routes.ts';
 import { openApiRoutes } from '../observability/openapi.ts';
+import type { Reachability } from '../observability/iys-reachability.ts';
+import { storeWriteCheck } from '../observability/ledger-probe.ts';
 import { addOperatorHealthChecks } from '../observability/operator-health.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 
@@ -36,6 +38,8 @@ export type AppDeps = {
   pauseStatus?: () => PauseStatus;
   /** The dispatcher, for the console's sending state and the operator's pause; a getter for the same reason as pauseStatus. */
   sending?: () => SendingControl | null;
+  /** Whether iletiMerkezi answers the dispatcher (iys-reachability.ts), for /healthz and /metrics; given with pauseStatus. */
+  reachability?: () => Reachability;
   /** The built-in İYS sandbox (IYS_SANDBOX=1), mounted at /sandbox. */
   sandbox?: Sandbox | null;
   /** Serve the demo pages at `/` and `/demo/*` and the sandbox's view and controls (npm start). Needs the sandbox. */
@@ -44,20 +48,13 @@ export type AppDeps = {
 
 /** The collector's whole HTTP app, every route group composed here and nowhere else. */
 export function createApp(deps: AppDeps): Hono {
-  const { config, store, logger, now, pauseStatus, sandbox } = deps;
-  const health = new HealthChecks().addCheck('store', async () => {
-    try {
-      await store.ping();
-    } catch (err) {
-      // /healthz is public: a driver's message (host names, users, paths) stays in the log.
-      logger.error({ event: 'health.store-failed', err: (err as Error).message }, 'the ledger did not answer the health check');
-      throw new Error('not answering');
-    }
-  });
+  const { config, store, logger, now, pauseStatus, reachability, sandbox } = deps;
+  // Readiness: the one check that takes the collector out of rotation (docs/contract.md, /healthz).
+  const health = new HealthChecks().addCheck('store', storeWriteCheck(store, logger, now), 'readiness');
   const metrics = deps.metrics ?? createMetrics({ store, now });
   if (pauseStatus) {
-    addOperatorHealthChecks(health, { store, pauseStatus, now });
-    metrics.attach({ pauseStatus });
+    addOperatorHealthChecks(health, { store, pauseStatus, reachability, now });
+    metrics.attach({ pauseStatus, reachability });
   }
 
   const app = new Hono();

@@ -9,9 +9,11 @@ import { createIletiMerkeziClient, createIletiMerkeziPool } from '../iletimerkez
 import type { ConsentSender } from '../iletimerkezi/outcome.ts';
 import type { Logger } from '../log/logger.ts';
 import { dispatcherMetrics, pauseStatusOf } from '../observability/dispatcher-metrics.ts';
+import { IysReachability } from '../observability/iys-reachability.ts';
 import { createMetrics, type PauseStatus } from '../observability/metrics.ts';
 import { createSandbox, logSandboxBanner, type Sandbox } from '../sandbox/index.ts';
-import { openStore } from '../stores/open-store.ts';
+import { openLedger } from './ledger-wait.ts';
+import type { OpenStoreOptions } from '../stores/open-store.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import { ledgerError, listenError } from './startup-errors.ts';
 
@@ -43,7 +45,7 @@ export type RuntimeOptions = {
   logger: Logger;
   /** Serve the demo pages at `/` and `/demo/*` (npm start). Needs the sandbox. */
   demo?: boolean;
-  storeOptions?: Parameters<typeof openStore>[1];
+  storeOptions?: OpenStoreOptions;
   /** HTTP_TIMEOUTS unless a test wants shorter ones. */
   httpTimeouts?: typeof HTTP_TIMEOUTS;
 };
@@ -52,14 +54,14 @@ export type RuntimeOptions = {
  * Everything `npm run collector` and `npm start` run: the ledger, the HTTP server with the app
  * (app.ts), the built-in İYS sandbox when IYS_SANDBOX=1, and the dispatcher sending to iletiMerkezi
  * (or to that sandbox). Start-up order matters: the ledger first (nothing is acknowledged before it
- * can store), the server next (the sandbox lives on it), the dispatcher last.
+ * can store; a PostgreSQL ledger not up yet is waited for, ledger-wait.ts), the server next (the
+ * sandbox lives on it), the dispatcher last.
  */
 export async function startCollector(config: Config, opts: RuntimeOptions): Promise<CollectorRuntime> {
   const { logger } = opts;
   let store: ConsentStore;
   try {
-    store = openStore(config.databaseUrl, { logger, ...opts.storeOptions });
-    await store.init();
+    store = await openLedger(config.databaseUrl, { logger, storeOptions: opts.storeOptions });
   } catch (err) {
     throw ledgerError(err as Error, config.databaseUrl);
   }
@@ -67,10 +69,14 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   const sandbox = config.sandbox ? createSandbox({ ...SANDBOX_ACCOUNT, brandCode: config.brandCode ?? SANDBOX_ACCOUNT.brandCode }) : null;
   if (sandbox) logSandboxBanner(logger);
   const metrics = createMetrics({ store });
+  const reachability = new IysReachability({ logger });
   // The dispatcher is made once the server listens (below); until then nothing is paused.
   let pauseStatus = (): PauseStatus => ({ paused: false });
   let dispatcherMade: Dispatcher | null = null;
-  const app = createApp({ config, store, logger, metrics, sandbox, demo: opts.demo, pauseStatus: () => pauseStatus(), sending: () => dispatcherMade });
+  const app = createApp({
+    config, store, logger, metrics, sandbox, demo: opts.demo,
+    pauseStatus: () => pauseStatus(), reachability: () => reachability.status(), sending: () => dispatcherMade,
+  });
 
   const server = await listen(app.fetch, config, opts.httpTimeouts ?? HTTP_TIMEOUTS).catch(async (err: NodeJS.ErrnoException) => {
     await store.close();
@@ -93,7 +99,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
     flushMs: config.flushMs,
     leaseMs: LEASE_MS,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    onEvent: dispatcherMetrics(metrics),
+    onEvent: dispatcherMetrics(metrics, reachability),
   });
   pauseStatus = () => pauseStatusOf(dispatcher.status());
   dispatcherMade = dispatcher;

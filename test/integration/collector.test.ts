@@ -356,7 +356,7 @@ describe('store failure and health', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('a ledger that fails: 503 with a clear message, logged; /healthz degraded', async () => {
+  it('a ledger that fails: 503 with a clear message, logged; /healthz unavailable (503)', async () => {
     const broken = await startCollector();
     try {
       await broken.store.close();
@@ -370,9 +370,9 @@ describe('store failure and health', () => {
       const health = await fetch(`${broken.url}/healthz`);
       expect(health.status).toBe(503);
       const report = (await health.json()) as { status: string; reasons: string[] };
-      expect(report.status).toBe('degraded');
+      expect(report.status).toBe('unavailable');
       // The driver's own words (here: "call init() first") stay in the log, not on a public endpoint.
-      expect(report.reasons).toEqual(['store: not answering']);
+      expect(report.reasons).toEqual(['store: cannot write to the ledger']);
       const logged = broken.logs.map((l) => JSON.parse(l)).find((l) => l.event === 'health.store-failed');
       expect(logged.err).toMatch(/init\(\)/);
     } finally {

@@ -11,7 +11,8 @@ import { startCollector, type CollectorRuntime } from '../../server/runtime/coll
 import { ledgerRecord, webRecord } from '../fixtures/records.ts';
 import { readPdf, sha256Hex } from '../helpers/pdf.ts';
 import { consentBody, postConsent } from './collector-harness.ts';
-import { captureLogger, waitFor } from './dispatch-harness.ts';
+import { waitFor } from './dispatch-harness.ts';
+import { captureLogger } from '../helpers/capture-logger.ts';
 
 /**
  * The console's API on the real collector (startCollector: SQLite, the built-in sandbox, the

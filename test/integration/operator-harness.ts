@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import { createApp } from '../../server/runtime/app.ts';
 import { testConfig, type Config } from '../../server/runtime/config.ts';
 import { createLogger } from '../../server/log/logger.ts';
+import type { Reachability } from '../../server/observability/iys-reachability.ts';
 import { createMetrics, type Metrics, type PauseStatus } from '../../server/observability/metrics.ts';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 
@@ -20,6 +21,8 @@ export type OperatorServer = {
   metrics: Metrics;
   logs: string[];
   pause: PauseStatus;
+  /** Whether iletiMerkezi answers, as the test sets it. */
+  reach: { now: Reachability };
   auth: Record<string, string>;
   close(): Promise<void>;
 };
@@ -27,7 +30,7 @@ export type OperatorServer = {
 /**
  * The collector as an operator meets it, on 127.0.0.1:0 with the real SQLite store in a temp dir:
  * request ids on every request, the collector's routes, and the operator routes, all from createApp,
- * with a pause the test sets by hand where the runtime reads the dispatcher's.
+ * with a pause and iletiMerkezi's reachability the test sets by hand where the runtime reads the dispatcher's.
  */
 export async function startOperator(opts: { adminToken?: string | null; config?: Partial<Config>; maxFailures?: number } = {}): Promise<OperatorServer> {
   const dir = mkdtempSync(join(tmpdir(), 'iys-operator-'));
@@ -36,11 +39,12 @@ export async function startOperator(opts: { adminToken?: string | null; config?:
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(line) } });
   const pause: PauseStatus = { paused: false };
+  const reach: { now: Reachability } = { now: { reachable: true } };
   const metrics = createMetrics({ store });
   const adminToken = opts.adminToken === undefined ? ADMIN_TOKEN : opts.adminToken;
   const config = testConfig({ ...opts.config, admin: { token: adminToken ?? null } });
 
-  const app = createApp({ config, store, logger, metrics, pauseStatus: () => pause });
+  const app = createApp({ config, store, logger, metrics, pauseStatus: () => pause, reachability: () => reach.now });
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
   });
@@ -52,6 +56,7 @@ export async function startOperator(opts: { adminToken?: string | null; config?:
     metrics,
     logs,
     pause,
+    reach,
     auth: { authorization: `Bearer ${adminToken}` },
     async close() {
       server.closeAllConnections();

@@ -326,19 +326,34 @@ describe('metrics, health and logs', () => {
     expect(after).toContain('# TYPE iys_ingest_duration_seconds histogram');
   });
 
-  it('says in /healthz and /metrics why sending is paused', async () => {
+  it('says in /healthz (200: the collector still collects) and /metrics why sending is paused', async () => {
     expect(await (await fetch(`${s.url}/healthz`)).json()).toEqual({ status: 'ok' });
     s.pause.paused = true;
     s.pause.reason = '401';
     try {
       const res = await fetch(`${s.url}/healthz`);
-      expect(res.status).toBe(503);
+      expect(res.status).toBe(200);
       const body = await res.json();
       expect(body.status).toBe('degraded');
       expect(body.reasons.join(' ')).toMatch(/sending: paused: iletiMerkezi answered 401/);
       expect(sample(await scrape(s), 'iys_sending_paused{reason="401"}')).toBe(1);
     } finally {
       s.pause.paused = false;
+    }
+  });
+
+  it('says in /healthz (200) and /metrics when iletiMerkezi has not answered for more than 30 s', async () => {
+    expect(sample(await scrape(s), 'iys_iletimerkezi_reachable')).toBe(1);
+    s.reach.now = { reachable: false, sinceMs: Date.now() - 45_000, lastError: 'connect ECONNREFUSED 203.0.113.9:443' };
+    try {
+      const res = await fetch(`${s.url}/healthz`);
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.status).toBe('degraded');
+      expect(body.reasons).toEqual([expect.stringMatching(/^iletimerkezi: unreachable: no answer for 4\d s \(connect ECONNREFUSED 203\.0\.113\.9:443\)/)]);
+      expect(sample(await scrape(s), 'iys_iletimerkezi_reachable')).toBe(0);
+    } finally {
+      s.reach.now = { reachable: true };
     }
   });
 
@@ -367,11 +382,13 @@ describe('metrics, health and logs', () => {
     expect(s.logs.join('\n')).not.toMatch(/5326660001/);
   });
 
-  it('reports records near the İYS deadline', async () => {
+  it('reports records near the İYS deadline, degraded but still ready', async () => {
     await postBatch(s, { records: [record({ recipient: '0532 333 00 01', consentDate: nowTurkey(-50 * 3600_000) })] });
     const res = await fetch(`${s.url}/healthz`);
-    expect(res.status).toBe(503);
-    expect((await res.json()).reasons.join(' ')).toMatch(/deadline: records near the İYS deadline/);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.status).toBe('degraded');
+    expect(body.reasons.join(' ')).toMatch(/deadline: records near the İYS deadline/);
   });
 });
 
