@@ -57,8 +57,12 @@ export function idempotencyKeyReused(c: Context): Response {
   ]);
 }
 
-/** The 503 of a ledger that failed while storing; `what` is what to send again ("consent", "batch"). */
+/**
+ * The 503 of a ledger that failed, or did not answer in time, while storing; `what` is what to send
+ * again ("consent", "batch"). A write the database completed after the collector gave up on it is
+ * stored, so the same idempotency key is what makes the retry safe.
+ */
 export function storeUnavailable(c: Context, what: string): Response {
   c.header('Retry-After', '5');
-  return errorResponse(c, 503, 'store-unavailable', `the consent ledger is unavailable right now; nothing was stored, please send the same ${what} again shortly`);
+  return errorResponse(c, 503, 'store-unavailable', `the consent ledger is unavailable right now; please send the same ${what} again shortly, with the same idempotencyKey: it is never stored twice`);
 }

@@ -365,7 +365,7 @@ describe('store failure and health', () => {
       expect(res.headers.get('retry-after')).toBe('5');
       const error = await errorOf(res);
       expect(error.code).toBe('store-unavailable');
-      expect(error.message).toMatch(/nothing was stored/);
+      expect(error.message).toMatch(/send the same consent again shortly, with the same idempotencyKey/);
       expect(broken.logs.some((l) => l.includes('consent.store-failed'))).toBe(true);
       const health = await fetch(`${broken.url}/healthz`);
       expect(health.status).toBe(503);
