@@ -159,8 +159,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     if (pausedUntil !== null) throw new EndPass(pausedUntil, false);
   }
 
+  /** Claims a failed pass could not give back (the ledger was failing too): given back before anything else. */
+  const unreleased: Claim[] = [];
+
   /** One claim and everything it leads to. Returns when to look again (null: on the next insert). */
   async function pass(): Promise<number | null> {
+    while (unreleased.length > 0) {
+      await unreleased[0]!.releaseAll(0);
+      unreleased.shift();
+    }
     const summary = await housekeeping.run();
     const t = now();
     const closedUntil = gate.closedUntil(t);
@@ -198,9 +205,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       }
     } catch (e) {
       if (!(e instanceof EndPass)) {
-        // The ledger failed mid-pass (a database gone, a full disk): the records go back now, if it
-        // takes the release, rather than when the lease runs out. Any sent is in doubt by its line.
-        await claim.releaseAll(0).catch(() => {});
+        // The ledger failed mid-pass (a database gone, a full disk): the records go back as soon as it
+        // takes the release, not when the lease runs out. Any sent is in doubt by its line.
+        await claim.releaseAll(0).catch(() => unreleased.push(claim));
         throw e;
       }
       await claim.releaseAll(e.notBefore);

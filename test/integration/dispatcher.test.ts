@@ -60,6 +60,35 @@ describe('dispatcher against the sandbox over HTTP (SQLite ledger)', () => {
     expect((await r.store.byIds([ids[0]!]))[0]).toMatchObject({ state: 'registered', attempts: 1, doubt: null, reason: 'İşlem başarılı' });
   });
 
+  it('a pass that fails on a ledger error gives its records back once the ledger works again, not when the lease runs out', async () => {
+    let failing = 2;
+    const r = await rig({
+      dispatcher: { leaseMs: 600_000 },
+      sandbox: { duplicates: 'strict' },
+      // The ledger fails as the first accepted answer is written, and still fails the release that follows.
+      wrapStore: (store) => new Proxy(store, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if ((prop === 'markRegistered' || prop === 'release') && failing > 0) {
+              failing--;
+              return Promise.reject(new Error('SQLITE_FULL: database or disk is full'));
+            }
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      }),
+    });
+    await insertMany(r, 20);
+    r.dispatcher.start();
+    // With a ten-minute lease, only the records given back can be settled within the wait.
+    expect(await settled(r.store, 20_000)).toMatchObject({ registered: 20, rejected: 0 });
+    expect(failing).toBe(0);
+    expect(storedTwice(r.sandbox)).toEqual([]);
+    expect(r.logs.some((l) => l.event === 'dispatch.error')).toBe(true);
+  });
+
   it('wakes on insert: a record inserted while running is sent without polling', async () => {
     // The idle poll is ten minutes here: only the insert's wake-up can send the record in time.
     const r = await rig({ dispatcher: { idlePollMs: 600_000 } });
