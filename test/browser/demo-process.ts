@@ -4,9 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../helpers/free-port.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -17,18 +17,6 @@ export type DemoProcess = {
   /** SIGTERM, then the exit code (null when it died of a signal). */
   stop(): Promise<number | null>;
 };
-
-/** A port nothing listens on: listen on port 0, read it, close. */
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => ok(port));
-    });
-  });
-}
 
 async function answersHealth(origin: string, child: ChildProcess, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
