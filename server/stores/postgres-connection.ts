@@ -11,13 +11,13 @@ import type { Logger } from '../log/logger.ts';
  */
 
 /** A connection must be made, or a pooled one free up, within this. */
-export const CONNECT_TIMEOUT_MS = 1500;
+const CONNECT_TIMEOUT_MS = 1500;
 /** The round trip of a consent's insert (plus WRITE_MS_PER_RECORD for each record) and of the readiness probe. */
 export const WRITE_TIMEOUT_MS = 1500;
 /** What a big insert adds to its timeout per record: a floor of 5000 records a second. */
 export const WRITE_MS_PER_RECORD = 0.2;
 /** Any other statement: the dispatcher's claims and marks, lookups, export pages. */
-export const QUERY_TIMEOUT_MS = 30_000;
+const QUERY_TIMEOUT_MS = 30_000;
 /**
  * Set on each connection (start-up parameters): PostgreSQL itself cancels a statement running
  * longer (a client that gave up does not stop it) and ends a transaction left idle (a client that
