@@ -48,7 +48,11 @@ export function createLogger(opts: { level?: string; destination?: pino.Destinat
     formatters: { log: censorCredentials },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  const logger = opts.destination ? pino(options, opts.destination) : pino(options);
+  // Written synchronously: pino's default stdout stream writes asynchronously and flushes at exit
+  // with a loop that retries a closed pipe forever (EPIPE), so a collector whose log reader died
+  // would never stop on SIGTERM. A synchronous write meets the closed pipe at once, and pino then
+  // stops logging instead.
+  const logger = pino(options, opts.destination ?? pino.destination({ dest: 1, sync: true }));
   // A child's bindings are written once, when it is made, and pass through no log formatter: censor
   // them there. Children inherit this `child`, so theirs are censored too.
   const child = logger.child;

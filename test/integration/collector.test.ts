@@ -447,6 +447,21 @@ describe('iys-consent serve (what npm run collector runs, once the widget is bui
     }
   });
 
+  it('stops on SIGTERM with exit 0 even when its log reader has gone (stdout closed)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iys-main-'));
+    try {
+      const p = run({ IYS_SANDBOX: '1', PORT: '0', IYS_DATABASE_URL: `file:${join(dir, 'ledger.db')}` });
+      const port = await startedPort(p);
+      expect((await postConsent(`http://127.0.0.1:${port}`, consentBody({ channels: ['MESAJ'] }))).status).toBe(202);
+      // A process manager whose log pipe died: the next lines, the stop's own, meet a closed pipe (EPIPE).
+      p.child.stdout.destroy();
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a bad environment: exit 1 with one line naming the variable', async () => {
     const p = run({ IYS_SANDBOX: '1', IYS_BATCH_MAX: '9000', IYS_DATABASE_URL: `file:${join(tmpdir(), 'never-created', 'x.db')}` });
     expect(await p.exited).toBe(1);
