@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channelSchema, recipientTypeSchema, recordStateSchema, sourceSchema, statusSchema } from './enums.ts';
 import { batchRecordSchema, consentBodySchema } from './consent-body.ts';
 import { turkeyTimeSchema } from './iys-record.ts';
+import { verificationEvidenceSchema, verificationViewSchema } from './verification.ts';
 
 /** Shapes of the admin endpoints (bearer IYS_ADMIN_TOKEN), for the routes and for /openapi.json. */
 
@@ -37,6 +38,8 @@ export const evidenceViewSchema = z.object({
   userAgent: z.string().nullable(),
   widgetVersion: z.string().nullable(),
   idempotencyKey: z.string().nullable(),
+  /** Present when the person proved the number with an SMS code. Times epoch ms. */
+  verification: verificationEvidenceSchema.optional(),
 });
 
 export const attemptViewSchema = z.object({
@@ -69,6 +72,8 @@ export type RecordView = z.infer<typeof recordViewSchema>;
 export const recipientRecordsSchema = z.object({
   recipient: z.string(),
   records: z.array(recordViewSchema),
+  /** Consents posted with `verify: "sms"`: awaiting their code, or how they ended (only `verified` ones made records). */
+  verifications: z.array(verificationViewSchema),
 });
 export type RecipientRecords = z.infer<typeof recipientRecordsSchema>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHANNELS, channelSchema, recipientTypeSchema, sourceSchema, statusSchema } from './enums.ts';
 import { turkeyTimeSchema } from './iys-record.ts';
 import { UNSTORABLE_MESSAGE, isStorableText } from './storable-text.ts';
+import { pendingVerificationSchema, verifyMethodSchema } from './verification.ts';
 
 /**
  * Free text from a client. Fields held to a pattern (dates, the notice hash, the idempotency key)
@@ -35,6 +36,8 @@ export const consentBodySchema = z
     widgetVersion: text().max(40).optional(),
     /** Honeypot: a hidden field that people never fill. */
     website: text().max(2048).optional(),
+    /** `sms`: hold the consent until the person types the code sent to the number (shared/verification.ts). */
+    verify: verifyMethodSchema.optional(),
   })
   .strict();
 export type ConsentBody = z.infer<typeof consentBodySchema>;
@@ -54,8 +57,14 @@ export const batchRecordSchema = z
 export type BatchRecord = z.infer<typeof batchRecordSchema>;
 
 
-/** The collector's answer to an accepted post. */
-export const acceptedSchema = z.object({ ids: z.array(z.string()), state: z.literal('pending') });
+/**
+ * The collector's answer to an accepted post: the records' ids, pending for İYS; or, for a consent
+ * posted with `verify`, no records yet and the verification the person completes with the code.
+ */
+export const acceptedSchema = z.union([
+  z.object({ ids: z.array(z.string()), state: z.literal('pending') }),
+  z.object({ ids: z.array(z.string()).length(0), state: z.literal('awaiting-verification'), verification: pendingVerificationSchema }),
+]);
 export type Accepted = z.infer<typeof acceptedSchema>;
 
 /** The collector's answer to bad input. */

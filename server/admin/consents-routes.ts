@@ -6,6 +6,8 @@ import type { RequestIdEnv } from '../http/request-id.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
 import { publicReason, type Attempt, type ConsentStore, type StoredRecordWithEvidence } from '../stores/store.ts';
 import { errorResponse } from '../http/errors.ts';
+import type { Verification } from '../stores/verification-store.ts';
+import type { VerificationView } from '../../shared/verification.ts';
 
 /** GET /v1/consents?recipient=… : every record of one recipient, with state, attempts and evidence. */
 export function consentsRoutes(store: ConsentStore, auth: MiddlewareHandler, logger: Logger = silentLogger): Hono<RequestIdEnv> {
@@ -19,12 +21,22 @@ export function consentsRoutes(store: ConsentStore, auth: MiddlewareHandler, log
     const views = await Promise.all(records.map(async (r) => toRecordView(r, await store.attemptsOf(r.id))));
     // Who was looked up is itself audit-worthy; the recipient is masked like on every log line.
     ((c.get('log') as Logger | undefined) ?? logger).info({ event: 'admin.consents', recipient: maskRecipient(recipient.value), records: records.length }, 'admin looked up a recipient');
-    const body: RecipientRecords = { recipient: recipient.value, records: views };
+    const verifications = (await store.verifications().byRecipient(recipient.value)).map(toVerificationView);
+    const body: RecipientRecords = { recipient: recipient.value, records: views, verifications };
     return c.json(body);
   });
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+/** A verification as the lookup shows it: never its code hash, nor the records it holds until verified. */
+export function toVerificationView(v: Verification): VerificationView {
+  return {
+    id: v.id, state: v.state, reason: v.reason, channels: v.channels, createdAt: iso(v.createdAt), sentAt: isoOrNull(v.sentAt),
+    expiresAt: iso(v.expiresAt), verifiedAt: isoOrNull(v.verifiedAt), attempts: v.attempts, messageId: v.messageId, recordIds: v.recordIds,
+  };
+}
 
 export function toRecordView(r: StoredRecordWithEvidence, attempts: Attempt[]): RecordView {
   const { receivedAt, ...evidence } = r.evidence;

@@ -17,6 +17,18 @@ export const ERROR_CODES = [
   'unsupported-media-type',
   'origin-not-allowed',
   'rate-limited',
+  // The SMS code double opt-in (POST /v1/consents with verify, POST /v1/verifications/{id})
+  'verification-off',
+  'sms-cap-number',
+  'sms-cap-ip',
+  'sms-cap-global',
+  'sms-cap-daily',
+  'sms-unavailable',
+  'verification-not-found',
+  'verification-code-wrong',
+  'verification-expired',
+  'verification-locked',
+  'verification-ended',
   // Storing (consents and batches)
   'store-unavailable',
   'idempotency-key-reused',

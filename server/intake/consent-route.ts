@@ -12,6 +12,8 @@ import { errorResponse, idempotencyKeyReused, storeUnavailable } from '../http/e
 import { IdempotencyKeyReusedError } from '../stores/idempotency.ts';
 import { parseConsentText, type RequestMeta } from './web-consent.ts';
 import { rateLimit } from '../http/rate-limit.ts';
+import type { VerificationFlow } from './verification-flow.ts';
+import { startVerification } from './verification-routes.ts';
 
 /** A consent is under 2 KB; 16 KB leaves room for long page URLs and notice texts, and no more. */
 export const CONSENT_BODY_LIMIT = 16 * 1024;
@@ -26,6 +28,8 @@ export type ConsentRouteDeps = {
   bodyLimit?: number;
   /** The ingest histogram of observability/metrics.ts. */
   metrics?: { observeIngest(ms: number): void };
+  /** The SMS code double opt-in; null or absent when IYS_SMS_SENDER is not set. */
+  verification?: VerificationFlow | null;
 };
 
 /** `log` is the request's child logger (request-id.ts) when the app set one up: its lines carry the requestId. */
@@ -91,6 +95,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
       case 'records':
         break;
     }
+    if (result.verify) return startVerification(c, deps.verification ?? null, result, meta.ip, log);
 
     let inserted;
     try {

@@ -46,6 +46,8 @@ export type IngestResult =
       replacedConsentDate: boolean;
       /** True when the client's consentDate was shifted by its clock's skew (measured through sentAt). */
       correctedConsentDate: boolean;
+      /** `sms`: hold the records until the person types the code (verification-flow.ts). */
+      verify?: 'sms';
     };
 
 export function parseConsentText(text: string, meta: RequestMeta, opts: IngestOptions): IngestResult {
@@ -107,6 +109,7 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
     idempotencyKey: body.idempotencyKey ?? null,
     replacedConsentDate: rule === 'received',
     correctedConsentDate: rule === 'corrected',
+    ...(body.verify ? { verify: body.verify } : {}),
   };
 }
 

@@ -59,8 +59,9 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
             '400': problem('Not JSON'),
             '403': problem('Origin not allowed'),
             '413': problem('Body over the limit'),
-            '422': problem('A field is wrong; issues name it'),
-            '429': problem('Rate-limited'),
+            '422': problem('A field is wrong; issues name it (verification-off: verify asked of a collector without IYS_SMS_SENDER)'),
+            '429': problem('Rate-limited; with verify, a cap on codes reached: sms-cap-number, sms-cap-ip, sms-cap-global, sms-cap-daily'),
+            '503': problem('The ledger is unavailable, or (sms-unavailable) the verification code could not be sent'),
           },
         },
         options: {
@@ -80,6 +81,28 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
             '422': problem('The recipient is not a phone number or e-mail address'),
             ...adminErrors,
           },
+        },
+      },
+      '/v1/verifications/{id}': {
+        post: {
+          operationId: 'postVerificationCode',
+          summary: 'The SMS code the person typed, for a consent posted with verify "sms"; the right one makes its records pending',
+          parameters: [{ name: 'id', in: 'path', required: true, description: 'verification.id of the 202 answer', schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { code: { type: 'string', pattern: '^\\d{6}$' } }, required: ['code'] } } } },
+          responses: {
+            '200': { description: 'Verified: the records are pending for İYS', content: json('Accepted') },
+            '400': problem('Not JSON'),
+            '403': problem('Origin not allowed'),
+            '404': problem('No such verification (verification-not-found)'),
+            '410': problem('Ended: verification-expired, verification-locked (too many wrong codes) or verification-ended; nothing was registered'),
+            '422': problem('Not 6 digits (invalid-body), or not the code sent (verification-code-wrong, with the tries left)'),
+            '429': problem('Rate-limited'),
+          },
+        },
+        options: {
+          operationId: 'preflightVerificationCode',
+          summary: 'CORS preflight: answered for the origins in IYS_ALLOWED_ORIGINS',
+          responses: { '204': { description: 'Allowed origin' }, '403': problem('Origin not allowed') },
         },
       },
       '/v1/consents/batch': {

@@ -20,6 +20,10 @@ import type { Reachability } from '../observability/iys-reachability.ts';
 import { storeWriteCheck } from '../observability/ledger-probe.ts';
 import { addOperatorHealthChecks } from '../observability/operator-health.ts';
 import type { Sandbox } from '../sandbox/index.ts';
+import type { SmsSender } from '../iletimerkezi/sms-client.ts';
+import type { VerificationFlow } from '../intake/verification-flow.ts';
+import { verificationRoutes } from '../intake/verification-routes.ts';
+import { makeVerification } from './verification-setup.ts';
 
 export type AppDeps = {
   config: Config;
@@ -44,6 +48,10 @@ export type AppDeps = {
   sandbox?: Sandbox | null;
   /** Serve the demo pages at `/` and `/demo/*` and the sandbox's view and controls (npm start). Needs the sandbox. */
   demo?: boolean;
+  /** The SMS code double opt-in; made here from the configuration (with `sms`) when not given. */
+  verification?: VerificationFlow | null;
+  /** The send-sms client for the verification code; a getter for the same reason as pauseStatus. */
+  sms?: () => SmsSender | null;
 };
 
 /** The collector's whole HTTP app, every route group composed here and nowhere else. */
@@ -60,7 +68,11 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use(requestId(logger));
   app.route('/', healthRoutes(health));
-  app.route('/', consentRoutes({ config, store, logger, now, metrics }));
+  const verification = deps.verification !== undefined
+    ? deps.verification
+    : makeVerification({ config, store, logger, metrics, sms: deps.sms ?? (() => null), now });
+  app.route('/', consentRoutes({ config, store, logger, now, metrics, verification }));
+  app.route('/', verificationRoutes({ config, flow: verification, logger, now }));
   app.route('/', adminRoutes({
     store, adminToken: config.admin.token, trustProxy: config.trustProxy, logger, now, flushMs: config.flushMs, sending: deps.sending,
   }));

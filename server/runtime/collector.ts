@@ -16,6 +16,8 @@ import { openLedger } from './ledger-wait.ts';
 import type { OpenStoreOptions } from '../stores/open-store.ts';
 import type { ConsentStore } from '../stores/store.ts';
 import { ledgerError, listenError } from './startup-errors.ts';
+import { createSmsClient, type SmsSender } from '../iletimerkezi/sms-client.ts';
+import { makeVerification, sweepVerifications } from './verification-setup.ts';
 
 /** The account the built-in sandbox is created with (IYS_BRAND_CODE, when set, wins); it never leaves the process. */
 export const SANDBOX_ACCOUNT = { apiKey: 'sandbox-key', apiHash: 'sandbox-hash', brandCode: 1234 } as const;
@@ -73,8 +75,11 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   // The dispatcher is made once the server listens (below); until then nothing is paused.
   let pauseStatus = (): PauseStatus => ({ paused: false });
   let dispatcherMade: Dispatcher | null = null;
+  // Like the dispatcher's client, the send-sms client needs the sandbox's URL, known once the server listens.
+  let sms: SmsSender | null = null;
+  const verification = makeVerification({ config, store, logger, metrics, sms: () => sms });
   const app = createApp({
-    config, store, logger, metrics, sandbox, demo: opts.demo,
+    config, store, logger, metrics, sandbox, demo: opts.demo, verification,
     pauseStatus: () => pauseStatus(), reachability: () => reachability.status(), sending: () => dispatcherMade,
   });
 
@@ -91,6 +96,8 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   // One keep-alive pool for the life of the process, closed after the dispatcher's last request.
   const pool = createIletiMerkeziPool(account);
   const sender: ConsentSender = createIletiMerkeziClient({ ...account, dispatcher: pool, logger });
+  if (config.verification.sender !== null) sms = createSmsClient({ ...account, sender: config.verification.sender, logger });
+  const stopSweep = verification ? sweepVerifications(verification, logger) : () => {};
   const dispatcher = createDispatcher({
     store,
     sender,
@@ -111,6 +118,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
       const cut = setTimeout(() => server.closeAllConnections?.(), SHUTDOWN_GRACE_MS);
       cut.unref();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      stopSweep();
       await dispatcher.stop();
       await sender.close();
       await pool.close();

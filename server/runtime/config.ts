@@ -23,6 +23,23 @@ export type Config = {
   rateLimit: number;
   trustProxy: boolean;
   clockToleranceS: number;
+  /** The SMS code double opt-in (`verify="sms"`); sender null: switched off. */
+  verification: VerificationConfig;
+};
+
+/** The IYS_SMS_* settings (docs/contract.md): the code, its lifetime, and the caps on sending it. */
+export type VerificationConfig = {
+  /** The approved sender header; null switches SMS verification off. */
+  sender: string | null;
+  codeTtlS: number;
+  maxAttempts: number;
+  /** The window of the per-number, per-IP and global caps. */
+  windowS: number;
+  perNumber: number;
+  perIp: number;
+  global: number;
+  /** Codes a Turkey calendar day. */
+  daily: number;
 };
 
 export class ConfigError extends Error {
@@ -47,7 +64,17 @@ export const CONFIG_DEFAULTS = {
   IYS_RATE_LIMIT: '60',
   IYS_TRUST_PROXY: '0',
   IYS_CLOCK_TOLERANCE_S: '600',
+  IYS_SMS_CODE_TTL_S: '600',
+  IYS_SMS_MAX_ATTEMPTS: '5',
+  IYS_SMS_WINDOW_S: '3600',
+  IYS_SMS_PER_NUMBER: '3',
+  IYS_SMS_PER_IP: '10',
+  IYS_SMS_GLOBAL: '300',
+  IYS_SMS_DAILY: '1000',
 } as const;
+
+/** The sender the built-in sandbox uses when IYS_SMS_SENDER is not set, so the demo shows the code step. */
+export const SANDBOX_SMS_SENDER = 'SANDBOX';
 
 /** Values that must never appear in a message, even when malformed. */
 const SECRET = new Set(['ILETIMERKEZI_API_KEY', 'ILETIMERKEZI_API_HASH', 'IYS_ADMIN_TOKEN', 'IYS_DATABASE_URL']);
@@ -117,6 +144,15 @@ const envSchema = z.object({
   IYS_TRUST_PROXY: flag,
   // Beyond a day a "tolerated" client date could already be past the 72-hour deadline.
   IYS_CLOCK_TOLERANCE_S: wholeNumber(0, 86_400),
+  // An SMS sender header (alphanumeric originator): 11 characters at most, approved for the account.
+  IYS_SMS_SENDER: z.string().regex(/^[A-Za-z0-9 .-]{1,11}$/, 'must be an approved sender header: 1 to 11 letters, digits, spaces, dots or dashes').optional(),
+  IYS_SMS_CODE_TTL_S: wholeNumber(60, 3600),
+  IYS_SMS_MAX_ATTEMPTS: wholeNumber(1, 20),
+  IYS_SMS_WINDOW_S: wholeNumber(60, 86_400),
+  IYS_SMS_PER_NUMBER: wholeNumber(1, 100),
+  IYS_SMS_PER_IP: wholeNumber(1, 100_000),
+  IYS_SMS_GLOBAL: wholeNumber(1, 1_000_000),
+  IYS_SMS_DAILY: wholeNumber(1, 10_000_000),
 });
 
 /** Every variable the configuration reads, in the order of the contract's table. */
@@ -186,6 +222,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimit: e.IYS_RATE_LIMIT,
     trustProxy: e.IYS_TRUST_PROXY,
     clockToleranceS: e.IYS_CLOCK_TOLERANCE_S,
+    verification: {
+      sender: e.IYS_SMS_SENDER ?? (e.IYS_SANDBOX ? SANDBOX_SMS_SENDER : null),
+      codeTtlS: e.IYS_SMS_CODE_TTL_S,
+      maxAttempts: e.IYS_SMS_MAX_ATTEMPTS,
+      windowS: e.IYS_SMS_WINDOW_S,
+      perNumber: e.IYS_SMS_PER_NUMBER,
+      perIp: e.IYS_SMS_PER_IP,
+      global: e.IYS_SMS_GLOBAL,
+      daily: e.IYS_SMS_DAILY,
+    },
   };
 }
 

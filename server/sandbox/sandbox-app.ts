@@ -16,6 +16,7 @@ import {
   type SandboxPatch,
 } from './sandbox-controls.ts';
 import { seededRandom } from './seeded-random.ts';
+import { sandboxSms, type SandboxSmsBox } from './sandbox-sms.ts';
 import { SandboxLedger, type AskedKey, type ChangeVerdict, type SandboxRecord } from './sandbox-ledger.ts';
 
 /** What the request log keeps of every request, to either endpoint. */
@@ -81,6 +82,8 @@ export interface Sandbox {
   changeElsewhere(change: OutsideChange): ChangeVerdict;
   /** Forgets everything stored and counted, and restores the options given at creation. */
   reset(): void;
+  /** send-sms's messages (the verification codes), for the tests and the demo. */
+  sms: Pick<SandboxSmsBox, 'messages' | 'lastTo'>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,6 +140,7 @@ export function createSandbox(init: SandboxInit): Sandbox {
   let random = seededRandom(options.faults.seed);
   const creates = requestBook<RequestLogEntry>(() => options.logSize);
   const shows = requestBook<ShowLogEntry>(() => options.logSize);
+  const sms = sandboxSms({ account: () => options, now: () => options.now() });
 
   const usage = () => {
     const now = options.now();
@@ -182,6 +186,7 @@ export function createSandbox(init: SandboxInit): Sandbox {
     random = seededRandom(options.faults.seed);
     creates.reset();
     shows.reset();
+    sms.reset();
   }
 
   /**
@@ -240,6 +245,7 @@ export function createSandbox(init: SandboxInit): Sandbox {
   }
 
   const app = new Hono();
+  app.route('/', sms.app);
 
   app.post(CONSENT_CREATE_PATH, (c) =>
     serveWithFaults<Pick<RequestLogEntry, 'records'>>(c, creates, { records: null }, (body, nowMs, requestNo) => {
@@ -280,5 +286,5 @@ export function createSandbox(init: SandboxInit): Sandbox {
     return c.json({ ok: true });
   });
 
-  return { app, state, configure, changeElsewhere, reset };
+  return { app, state, configure, changeElsewhere, reset, sms };
 }

@@ -14,6 +14,8 @@ import { GroupCommit, type GroupCommitStats, type KeyRow, type QueuedInsert } fr
 import { InsertListener } from './postgres-listen.ts';
 import { postgresSql, type PostgresSql } from './postgres-sql.ts';
 import { INSERT_COLUMNS } from './schema.ts';
+import { postgresVerifications } from './postgres-verifications.ts';
+import type { VerificationStore } from './verification-store.ts';
 import {
   numericOrNull, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type OutboxRow, type RecordRow,
 } from './row-mapping.ts';
@@ -51,6 +53,7 @@ export class PostgresStore implements ConsentStore {
   private readonly groups: GroupCommit;
   private listeners = new Set<() => void>();
   private listener: InsertListener | undefined;
+  private verificationStore: VerificationStore | undefined;
   private closed = false;
 
   constructor(
@@ -264,6 +267,10 @@ export class PostgresStore implements ConsentStore {
   }
 
   // --- wake-ups ---------------------------------------------------------------------------------
+
+  verifications(): VerificationStore {
+    return (this.verificationStore ??= postgresVerifications(this.schema, (text, values) => this.pool.query(timed({ text, values }, WRITE_TIMEOUT_MS))));
+  }
 
   onInsert(listener: () => void): () => void {
     this.listeners.add(listener);

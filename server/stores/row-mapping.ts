@@ -1,6 +1,7 @@
 import type { IysRecord } from '../../shared/iys-record.ts';
 import { keyOf } from '../../shared/iys-record.ts';
 import { DEADLINE_MS, parseTurkeyTime } from '../../shared/turkey-time.ts';
+import { verificationEvidenceSchema } from '../../shared/verification.ts';
 import { INSERT_COLUMNS, OUTBOX_COLUMNS, type ATTEMPTS, type InsertRow, type ReadRow, type RECORDS } from './schema.ts';
 import type { Attempt, Evidence, NewRecord, StoredRecord, StoredRecordWithEvidence } from './store.ts';
 
@@ -32,7 +33,7 @@ function insertRow(id: string, n: NewRecord, idempotencyKey: string | null): Ins
     client_consent_date: e.clientConsentDate, channels: e.channels, notice_version: e.noticeVersion,
     notice_hash: e.noticeHash, notice_lang: e.noticeLang, page_url: e.pageUrl, origin: e.origin, ip: e.ip,
     user_agent: e.userAgent, widget_version: e.widgetVersion, idempotency_key: idempotencyKey ?? e.idempotencyKey,
-    requeue_of: n.requeueOf ?? null,
+    requeue_of: n.requeueOf ?? null, verification: e.verification === undefined ? null : JSON.stringify(e.verification),
   };
 }
 
@@ -77,6 +78,7 @@ export function rowToEvidence(row: RecordRow): Evidence {
     userAgent: row.user_agent,
     widgetVersion: row.widget_version,
     idempotencyKey: row.idempotency_key,
+    ...(row.verification === null ? {} : { verification: verificationEvidenceSchema.parse(JSON.parse(row.verification)) }),
   };
 }
 

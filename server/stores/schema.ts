@@ -1,4 +1,5 @@
 import { CHANNELS, RECIPIENT_TYPES, RECORD_STATES, STATUSES } from '../../shared/enums.ts';
+import { VERIFICATION_STATES } from '../../shared/verification.ts';
 import { ATTEMPT_OUTCOMES, DOUBTS } from './store.ts';
 
 /**
@@ -23,6 +24,7 @@ export const SCHEMA_STEPS = [
   'outcome-check', // attempts.outcome checked against ATTEMPT_OUTCOMES; seq, consent_ms, deadline_at guarded
   'probe',         // the one-row table probeWrite() upserts to prove the ledger takes writes
   'requeue',       // requeue_of: a new pending record standing for a rejected or expired one; attempts by time (the console)
+  'verification',  // the SMS code double opt-in: consents awaiting their code (verifications), a record's verification evidence
 ] as const;
 export type SchemaStep = (typeof SCHEMA_STEPS)[number];
 
@@ -115,6 +117,8 @@ export const RECORDS = {
     { name: 'doubt', type: 'text', nullable: true, oneOf: DOUBTS, read: true, since: 'doubt' },
     // The rejected or expired record this one was re-queued for (the console's operations); never an edit of that row.
     { name: 'requeue_of', type: 'text', nullable: true, references: { table: 'records', column: 'id' }, since: 'requeue', ...KEPT },
+    // How the person proved the number is theirs (shared/verification.ts, as JSON); null without a verification.
+    { name: 'verification', type: 'text', nullable: true, since: 'verification', ...EVIDENCE },
   ],
 } as const satisfies TableSpec;
 
@@ -157,8 +161,36 @@ export const PROBE = {
   ],
 } as const satisfies TableSpec;
 
+/**
+ * Consents posted with `verify: "sms"`, held until the person types the code (verification-store.ts).
+ * Not records: nothing here is claimable, so nothing here can reach İYS; a verified one makes its
+ * records (pending) and keeps their ids. Rows change as the verification goes on; only a hash of the code is kept.
+ */
+export const VERIFICATIONS = {
+  name: 'verifications',
+  since: 'verification',
+  columns: [
+    { name: 'id', type: 'text', primaryKey: true },
+    { name: 'recipient', type: 'text' },
+    { name: 'channels', type: 'text' },
+    { name: 'idempotency_key', type: 'text' },
+    // The records to make once verified ({record, evidence}[] as JSON), as the consent post built them.
+    { name: 'records', type: 'text' },
+    { name: 'code_hash', type: 'text' },
+    { name: 'state', type: 'text', oneOf: VERIFICATION_STATES },
+    { name: 'reason', type: 'text', nullable: true },
+    { name: 'attempts', type: 'integer', default: 0 },
+    { name: 'created_at', type: 'bigint' },
+    { name: 'expires_at', type: 'bigint' },
+    { name: 'sent_at', type: 'bigint', nullable: true },
+    { name: 'message_id', type: 'text', nullable: true },
+    { name: 'verified_at', type: 'bigint', nullable: true },
+    { name: 'record_ids', type: 'text', nullable: true },
+  ],
+} as const satisfies TableSpec;
+
 /** In creation order: a table's references point to one before it. */
-export const TABLES: readonly TableSpec[] = [RECORDS, ATTEMPTS, IDEMPOTENCY, PROBE];
+export const TABLES: readonly TableSpec[] = [RECORDS, ATTEMPTS, IDEMPOTENCY, PROBE, VERIFICATIONS];
 
 export const INDEXES: readonly IndexSpec[] = [
   // The claim query walks pending records by deadline; the head-of-key check looks up pending records of one key.
@@ -182,6 +214,11 @@ export const INDEXES: readonly IndexSpec[] = [
   { name: 'records_requeue_of', table: 'records', on: 'requeue_of', where: 'requeue_of IS NOT NULL', unique: true, since: 'requeue' },
   // requestsByHour(): the console's chart reads the last hours of attempt lines.
   { name: 'attempts_at', table: 'attempts', on: 'at', since: 'requeue' },
+  // A consent post repeated (the widget's outbox) finds its verification again instead of sending another code.
+  { name: 'verifications_key', table: 'verifications', on: 'idempotency_key', unique: true, since: 'verification' },
+  { name: 'verifications_recipient', table: 'verifications', on: 'recipient, created_at', since: 'verification' },
+  // Housekeeping's expiry walks the awaiting ones by their end.
+  { name: 'verifications_due', table: 'verifications', on: 'expires_at', where: "state = 'awaiting-verification'", since: 'verification' },
 ];
 
 /**

@@ -8,6 +8,8 @@ import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import { SQL } from './sqlite-sql.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
 import { newRecordId } from './record-id.ts';
+import { sqliteVerifications } from './sqlite-verifications.ts';
+import type { VerificationStore } from './verification-store.ts';
 import {
   insertValues, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type OutboxRow, type RecordRow,
 } from './row-mapping.ts';
@@ -52,6 +54,7 @@ export class SqliteStore implements ConsentStore {
   private counters: SqliteStoreStats = { inserts: 0, commits: 0 };
   private readonly pageSize: number;
   private readonly busyTimeoutMs: number;
+  private verificationStore: VerificationStore | undefined;
   private groupInsert: Database.Transaction<(group: QueuedInsert[]) => Array<InsertResult | { error: unknown }>> | undefined;
 
   constructor(
@@ -308,6 +311,10 @@ export class SqliteStore implements ConsentStore {
   onInsert(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  verifications(): VerificationStore {
+    return (this.verificationStore ??= sqliteVerifications(() => this.db ?? (this.need(), this.db!)));
   }
 
   private emitInsert(): void {

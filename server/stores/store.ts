@@ -1,6 +1,8 @@
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
 import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
+import type { VerificationEvidence } from '../../shared/verification.ts';
+import type { VerificationStore } from './verification-store.ts';
 
 /**
  * The ledger. One interface, two adapters (sqlite-store.ts, postgres-store.ts), one contract suite
@@ -50,6 +52,8 @@ export type Evidence = {
   userAgent: string | null;
   widgetVersion: string | null;
   idempotencyKey: string | null;
+  /** The SMS code the person typed to prove the number is theirs; absent for a consent without one. */
+  verification?: VerificationEvidence;
 };
 
 export type NewRecord = {
@@ -228,4 +232,8 @@ export interface ConsentStore {
   nextWakeAt(now: number): Promise<number | null>;
   /** Calls back when records are inserted, by this process or (PostgreSQL: LISTEN/NOTIFY) another. */
   onInsert(listener: () => void): () => void;
+
+  // --- the SMS code double opt-in ---------------------------------------------------------------
+  /** Consents awaiting their code, in the same database (verification-store.ts). */
+  verifications(): VerificationStore;
 }

@@ -9,6 +9,7 @@ import { PostgresStore } from '../../server/stores/postgres-store.ts';
 import { SQLITE_DIALECT } from '../../server/stores/sqlite-schema.ts';
 import { postgresDialect } from '../../server/stores/postgres-schema.ts';
 import type { Dialect } from '../../server/stores/migrations.ts';
+import type { NewRecord } from '../../server/stores/store.ts';
 import { insertValues } from '../../server/stores/row-mapping.ts';
 import { newRecordId } from '../../server/stores/record-id.ts';
 import {
@@ -77,7 +78,12 @@ const harnesses: Harness[] = [
 const NOW = Date.now();
 let phoneNo = 0;
 
-const fullRecord = () => fullLedgerRecord(mobileOf(++phoneNo, '533'), NOW);
+// With an SMS verification too, so its column holds a value to change (ledgers before 'verification' have none: fullLedgerRecord).
+const fullRecord = (): NewRecord => {
+  const r = fullLedgerRecord(mobileOf(++phoneNo, '533'), NOW);
+  const verification = { id: 'v_full', method: 'sms' as const, sentAt: NOW - 80_000, verifiedAt: NOW - 60_000, attempts: 2, messageId: '1', clickConsentDate: r.record.consentDate };
+  return { ...r, evidence: { ...r.evidence, verification } };
+};
 
 /** Inserts a records row by hand: the store's own insert values, with some columns replaced. */
 async function insertByHand(raw: RawLedger, over: Record<string, unknown> = {}): Promise<void> {

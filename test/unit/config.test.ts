@@ -30,7 +30,16 @@ describe('loadConfig: defaults', () => {
       rateLimit: 60,
       trustProxy: false,
       clockToleranceS: 600,
+      verification: { sender: 'SANDBOX', codeTtlS: 600, maxAttempts: 5, windowS: 3600, perNumber: 3, perIp: 10, global: 300, daily: 1000 },
     });
+  });
+
+  it('switches SMS verification off without IYS_SMS_SENDER outside the sandbox, and checks the sender header', () => {
+    expect(loadConfig(LIVE).verification.sender).toBeNull();
+    expect(loadConfig({ ...LIVE, IYS_SMS_SENDER: 'MAGAZA' }).verification.sender).toBe('MAGAZA');
+    const e = failure({ ...SANDBOX, IYS_SMS_SENDER: 'A SENDER THAT IS TOO LONG' });
+    expect(e.variable).toBe('IYS_SMS_SENDER');
+    expect(failure({ ...SANDBOX, IYS_SMS_PER_NUMBER: '0' }).variable).toBe('IYS_SMS_PER_NUMBER');
   });
 
   it('IYS_SANDBOX defaults to 0, which needs the credentials and brand code', () => {

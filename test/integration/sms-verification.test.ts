@@ -1,0 +1,150 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger as silent } from '../../server/log/logger.ts';
+import { parseTurkeyTime } from '../../shared/turkey-time.ts';
+import { waitFor } from './dispatch-harness.ts';
+import {
+  SENDER, STORES, codeSentTo, leaks, lookup, post, startVerifyRig, verifyBody, type VerifyRig,
+} from './verification-harness.ts';
+
+/**
+ * A consent posted with verify "sms" reaches İYS only after the right code: held (durably, in both
+ * ledgers) and never claimed before it, made pending with the verification as evidence once the code
+ * is typed, locked after too many wrong codes, expired unsent when nobody types it; no log line shows
+ * the number in full or a code.
+ */
+
+const rigs: VerifyRig[] = [];
+afterEach(async () => {
+  for (const r of rigs.splice(0)) await r.close();
+});
+const start = async (...args: Parameters<typeof startVerifyRig>) => {
+  const rig = await startVerifyRig(...args);
+  rigs.push(rig);
+  return rig;
+};
+
+let phoneNo = 0;
+const newMobile = () => `+90535${String(++phoneNo).padStart(7, '0')}`;
+const local = (recipient: string) => `0${recipient.slice(3)}`;
+const wrongOf = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+
+type Awaiting = { ids: string[]; state: string; verification: { id: string; sentTo: string; attemptsLeft: number; expiresAt: string } };
+
+describe.each(STORES)('$name ledger: an SMS-verified consent', (kind) => {
+  it.runIf(kind.available)('is held, never claimed or sent, until the right code; then reaches İYS with the verification as evidence', async () => {
+    const rig = await start({ kind });
+    const recipient = newMobile();
+    const res = await post(rig.url, '/v1/consents', verifyBody(local(recipient), { idempotencyKey: 'verify-key-0001' }));
+    expect(res.status).toBe(202);
+    const held = (await res.json()) as Awaiting;
+    expect(held).toMatchObject({ ids: [], state: 'awaiting-verification', verification: { sentTo: '+90535*****' + recipient.slice(-2), attemptsLeft: 5 } });
+
+    // The code went out as send-sms documents it: transactional, from the configured header.
+    const [sms] = rig.sandbox.sms.messages();
+    expect(sms).toMatchObject({ sender: SENDER, iys: '0', number: recipient.slice(1) });
+    const code = codeSentTo(rig.sandbox, recipient);
+
+    // Held durably, as a hash only; nothing for the dispatcher.
+    const stored = await rig.store.verifications().get(held.verification.id);
+    expect(stored).toMatchObject({ state: 'awaiting-verification', recipient, attempts: 0 });
+    expect(stored!.codeHash).not.toContain(code);
+    expect(await rig.store.byRecipient(recipient)).toEqual([]);
+    expect(await rig.store.claim({ owner: 'probe', limit: 100, leaseMs: 1000, now: rig.now() })).toEqual([]);
+    expect(rig.sandbox.state.records()).toEqual([]);
+
+    // The widget's outbox repeating the post: the same verification, no second SMS.
+    const again = (await (await post(rig.url, '/v1/consents', verifyBody(local(recipient), { idempotencyKey: 'verify-key-0001' }))).json()) as Awaiting;
+    expect(again.verification.id).toBe(held.verification.id);
+    expect(rig.sandbox.sms.messages()).toHaveLength(1);
+
+    const wrong = await post(rig.url, `/v1/verifications/${held.verification.id}`, { code: wrongOf(code) });
+    expect(wrong.status).toBe(422);
+    expect(((await wrong.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'verification-code-wrong', message: expect.stringContaining('4 tries left') });
+    expect(await rig.store.byRecipient(recipient)).toEqual([]);
+
+    rig.advance(60_000); // typed a minute after the click
+    const right = await post(rig.url, `/v1/verifications/${held.verification.id}`, { code });
+    expect(right.status).toBe(200);
+    const made = (await right.json()) as { ids: string[]; state: string };
+    expect(made).toMatchObject({ state: 'pending' });
+    expect(made.ids).toHaveLength(2);
+
+    await waitFor('both records registered at İYS', async () => (await rig.store.byIds(made.ids)).every((r) => r.state === 'registered'), 20_000);
+    const records = await rig.store.byRecipient(recipient);
+    const verifiedAt = (await rig.store.verifications().get(held.verification.id))!.verifiedAt!;
+    for (const r of records) {
+      // consentDate is the verification moment; the click's own date stays in the evidence.
+      expect(parseTurkeyTime(r.consentDate)).toBe(Math.floor(verifiedAt / 1000) * 1000);
+      expect(r.evidence.verification).toMatchObject({ id: held.verification.id, method: 'sms', attempts: 2, messageId: sms!.id, verifiedAt });
+      expect(r.evidence.verification!.sentAt).toBeLessThan(verifiedAt);
+    }
+    expect(rig.sandbox.state.records().map((r) => r.consentDate)).toEqual(records.map((r) => r.consentDate));
+
+    const seen = await lookup(rig.url, recipient);
+    expect(seen.verifications).toEqual([expect.objectContaining({ id: held.verification.id, state: 'verified', attempts: 2, recordIds: made.ids })]);
+    expect(seen.records[0]!.evidence.verification).toMatchObject({ method: 'sms', attempts: 2 });
+    expect(JSON.stringify(seen)).not.toContain(stored!.codeHash);
+    expect(leaks(rig.logs, recipient, [code])).toEqual([]);
+  });
+
+  it.runIf(kind.available)('expires unsent when the code is not typed in its lifetime (housekeeping, injected clock)', async () => {
+    const rig = await start({ kind, verification: { codeTtlS: 300 } });
+    const recipient = newMobile();
+    const held = (await (await post(rig.url, '/v1/consents', verifyBody(local(recipient)))).json()) as Awaiting;
+    const code = codeSentTo(rig.sandbox, recipient);
+
+    rig.advance(299_000);
+    expect(await rig.flow.expire(silent)).toBe(0);
+    rig.advance(1_000);
+    expect(await rig.flow.expire(silent)).toBe(1);
+
+    const late = await post(rig.url, `/v1/verifications/${held.verification.id}`, { code });
+    expect(late.status).toBe(410);
+    expect(((await late.json()) as { error: { code: string } }).error.code).toBe('verification-expired');
+    expect(await rig.store.byRecipient(recipient)).toEqual([]);
+    expect(await rig.store.claim({ owner: 'probe', limit: 100, leaseMs: 1000, now: rig.now() })).toEqual([]);
+    expect(rig.sandbox.state.records()).toEqual([]);
+    const seen = await lookup(rig.url, recipient);
+    expect(seen.records).toEqual([]);
+    expect(seen.verifications).toEqual([expect.objectContaining({ state: 'expired', reason: expect.stringContaining('nothing was sent to İYS'), recordIds: [] })]);
+    expect(leaks(rig.logs, recipient, [code])).toEqual([]);
+  });
+});
+
+describe('wrong codes are limited', () => {
+  it('locks after the fifth wrong code: the right one is refused afterwards and nothing reaches İYS', async () => {
+    const rig = await start();
+    const recipient = newMobile();
+    const held = (await (await post(rig.url, '/v1/consents', verifyBody(local(recipient)))).json()) as Awaiting;
+    const code = codeSentTo(rig.sandbox, recipient);
+    const answers: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await post(rig.url, `/v1/verifications/${held.verification.id}`, { code: wrongOf(code) });
+      answers.push(`${res.status} ${((await res.json()) as { error: { code: string } }).error.code}`);
+    }
+    expect(answers).toEqual([...Array(4).fill('422 verification-code-wrong'), '410 verification-locked']);
+    const right = await post(rig.url, `/v1/verifications/${held.verification.id}`, { code });
+    expect(right.status).toBe(410);
+    expect(((await right.json()) as { error: { code: string } }).error.code).toBe('verification-locked');
+    expect(await rig.store.byRecipient(recipient)).toEqual([]);
+    expect(rig.sandbox.state.records()).toEqual([]);
+    expect((await lookup(rig.url, recipient)).verifications).toEqual([expect.objectContaining({ state: 'locked', attempts: 5 })]);
+
+    const metrics = await (await fetch(`${rig.url}/metrics`)).text();
+    expect(metrics).toContain('iys_verifications_total{outcome="wrong-code"} 4');
+    expect(metrics).toContain('iys_verifications_total{outcome="locked"} 1');
+    expect(leaks(rig.logs, recipient, [code])).toEqual([]);
+  });
+
+  it('answers a malformed code and an unknown verification with their own refusals', async () => {
+    const rig = await start();
+    const bad = await post(rig.url, '/v1/verifications/v_nothing', { code: '12ab56' });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { error: { issues: unknown[] } }).error.issues).toEqual([{ path: 'code', message: 'must be the 6 digits of the SMS' }]);
+    const unknown = await post(rig.url, '/v1/verifications/v_nothing', { code: '123456' });
+    expect(unknown.status).toBe(404);
+    const email = await post(rig.url, '/v1/consents', verifyBody('someone@example.com', { channels: ['EPOSTA'] }));
+    expect(email.status).toBe(422);
+    expect(rig.sandbox.sms.messages()).toEqual([]);
+  });
+});
