@@ -40,6 +40,10 @@ export const evidenceViewSchema = z.object({
   idempotencyKey: z.string().nullable(),
   /** Present when the person proved the number with an SMS code. Times epoch ms. */
   verification: verificationEvidenceSchema.optional(),
+  /** The notice registry's judgement (matched, unmatched, no-notice); null where none was made. */
+  noticeMatch: z.enum(['matched', 'unmatched', 'no-notice']).nullable(),
+  noticeRegistered: z.string().nullable(),
+  formTokenAgeMs: z.number().int().nullable(),
 });
 
 export const attemptViewSchema = z.object({
@@ -106,6 +110,10 @@ export const consentReceiptSchema = z.object({
   channelsPresented: z.string(),
   noticeVersion: text,
   noticeHash: text,
+  /** Whether noticeHash is a registered text's (the notice registry): matched, unmatched, no-notice; null: not judged. */
+  noticeMatch: text,
+  /** The registered notice version the text matched. */
+  noticeRegistered: text,
   language: text,
   pageUrl: text,
   origin: text,
@@ -113,6 +121,8 @@ export const consentReceiptSchema = z.object({
   userAgent: text,
   widgetVersion: text,
   idempotencyKey: text,
+  /** How old the signed form token was when the consent arrived, ms; null without one. */
+  formTokenAgeMs: z.number().int().nullable(),
   receivedAt: instant,
   state: recordStateSchema,
   /** Why the record was rejected or expired; null (empty in CSV) otherwise. */

@@ -30,7 +30,9 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     // `lang` is HTMLElement's own property: observe the attribute under another name.
     langAttr: { attribute: 'lang' },
     mode: {},
+    notice: {},
     required: { type: Boolean },
+    registered: { state: true },
     ticked: { state: true },
     status: { state: true },
   };
@@ -42,13 +44,18 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
   declare brand?: string;
   declare langAttr?: string;
   declare mode?: string;
+  declare notice?: string;
   declare required?: boolean;
+  /** The registered text of `notice`, once the collector gave it. */
+  declare registered?: string;
   declare ticked: Channel[];
   declare status: string;
 
   /** The notice text last hashed, and its hash. */
   #notice: [string, Promise<string | undefined>] = ['', Promise.resolve(undefined)];
   #lastSent = '';
+  /** The notice version and language last asked of the collector. */
+  #asked?: string;
 
   constructor() {
     super();
@@ -69,6 +76,23 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     return TEXTS[this.language];
   }
 
+  get #base(): string {
+    return (this.collector || new URL(import.meta.url).origin).replace(/\/+$/, '');
+  }
+
+  protected override willUpdate(): void {
+    // notice="VERSION": the words come from the collector's registry, so the page cannot show others.
+    const key = this.notice && `${encodeURIComponent(this.notice)}?lang=${this.language}`;
+    if (key == this.#asked) return;
+    this.#asked = key;
+    this.registered = undefined;
+    if (key) {
+      fetch(`${this.#base}/v1/notices/${key}`, { credentials: 'omit' })
+        .then((r) => r.json())
+        .then((n) => this.#asked == key && (this.registered = n.text), () => {});
+    }
+  }
+
   get #recipient(): string {
     const f = this.recipientField;
     // A RadioNodeList has a value too; without recipient-field the widget's own input holds it.
@@ -83,9 +107,9 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     const kind = this.#offered.every((c) => c == 'EPOSTA') ? 'email' : 'tel';
     const brand = this.brand || location.hostname;
     // prettier-ignore
-    return html`<fieldset part="fieldset" @slotchange=${() => this.requestUpdate()}><legend part="legend">${t.legend}</legend><div id="n" part="notice"><slot></slot></div>${
+    return html`<fieldset part="fieldset" @slotchange=${() => this.requestUpdate()}><legend part="legend">${t.legend}</legend><div id="n" part="notice">${this.registered}<slot></slot></div>${
       this.recipientField ? nothing : html`<label id="r">${kind == 'tel' ? t.phone : t.email}<input part="recipient" type=${kind} autocomplete=${kind} ?disabled=${off}></label>`}${
-      this.#offered.map((c) => html`<label class="c" part="channel"><input type="checkbox" part="checkbox" value=${c} .checked=${this.ticked.includes(c)} ?disabled=${off} @change=${this.#onTick}><span><slot name=${c}>${(withdraw ? t.withdraw : t.consent)(brand, t.channel[c])}</slot></span></label>`)}${
+      this.#offered.map((c) => html`<label class="c" part="channel"><input type="checkbox" part="checkbox" value=${c} .checked=${this.ticked.includes(c)} ?disabled=${off} @change=${this.#onTick}><span><slot name=${c}>${this.notice ? t.channel[c] : (withdraw ? t.withdraw : t.consent)(brand, t.channel[c])}</slot></span></label>`)}${
       this.form ? nothing : html`<button part="button" type="button" ?disabled=${off} @click=${this.submitConsent}>${withdraw ? t.revoke : t.save}</button>`
     }<input name="website" tabindex="-1" aria-hidden="true" autocomplete="off"><p role="status" part="status">${this.status}</p></fieldset>`;
   }
@@ -100,7 +124,8 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
 
   /** The hash of the notice as shown now: the text is read again, and hashed again if it changed. */
   #noticeHash(): Promise<string | undefined> {
-    const text = flatText(this.renderRoot.querySelectorAll('legend,#n,.c'));
+    // A registered text is hashed alone: it is the whole text, as the registry hashed it.
+    const text = flatText(this.renderRoot.querySelectorAll(this.notice ? '#n' : 'legend,#n,.c'));
     if (text != this.#notice[0]) this.#notice = [text, sha256(text)];
     return this.#notice[1];
   }
@@ -154,7 +179,7 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     this.#lastSent = what;
     const consentDate = turkeyTime(Date.now());
     const lang = this.language;
-    const url = (this.collector || new URL(import.meta.url).origin).replace(/\/+$/, '') + '/v1/consents';
+    const url = this.#base + '/v1/consents';
     this.status = t.sending;
     void this.#noticeHash().then((hash) =>
       send(
@@ -165,7 +190,7 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
           channels,
           status,
           consentDate,
-          notice: { version: NOTICE_VERSION, hash, lang },
+          notice: { version: this.notice || NOTICE_VERSION, hash, lang },
           pageUrl: location.origin + location.pathname,
           idempotencyKey: newKey(),
           widgetVersion: WIDGET_VERSION,

@@ -2,6 +2,7 @@
  * Proof of what the person saw: the notice version and a SHA-256 of the exact text shown,
  * read through slots so a site's own legal text is what gets hashed.
  */
+import { noticeText } from '../shared/notice-text.ts';
 export { NOTICE_VERSION } from './texts.ts';
 export const WIDGET_VERSION = '0.1.0';
 
@@ -19,7 +20,8 @@ export function flatText(nodes: Iterable<Node>): string {
     walk(n);
     out += ' ';
   }
-  return out.replace(/\s+/g, ' ').trim();
+  // The form the collector's notice registry hashes too.
+  return noticeText(out);
 }
 
 /** `sha256:` + 64 hex digits; undefined where WebCrypto is missing (a page not served over HTTPS). */

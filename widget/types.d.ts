@@ -28,6 +28,8 @@ export interface IysConsentElement extends HTMLElement {
   brand?: string;
   /** `consent` (default) or `withdraw` (sends RET). */
   mode?: string;
+  /** A notice version registered with the collector: the element shows that text (GET /v1/notices/{version}) and posts its version. */
+  notice?: string;
   required?: boolean;
   /** The channels ticked now. */
   ticked: Channel[];

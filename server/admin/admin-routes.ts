@@ -10,6 +10,7 @@ import { consoleRoutes, type SendingControl } from './console-routes.ts';
 import { exportRoutes } from './export-routes.ts';
 import { FailureLimiter } from './failure-limiter.ts';
 import { reportRoutes } from './report-routes.ts';
+import { noticeRoutes } from './notice-routes.ts';
 
 /** What the admin routes need from the app that mounts them. */
 export type AdminDeps = {
@@ -46,5 +47,6 @@ export function adminRoutes(deps: AdminDeps): Hono {
       store: deps.store, auth, now, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), flushMs,
       sending: deps.sending, logger: deps.logger,
     }))
-    .route('/', reportRoutes({ store: deps.store, auth, now }));
+    .route('/', reportRoutes({ store: deps.store, auth, now }))
+    .route('/', noticeRoutes({ store: deps.store, auth, now, logger: deps.logger }));
 }

@@ -29,6 +29,9 @@ export const ERROR_CODES = [
   'verification-expired',
   'verification-locked',
   'verification-ended',
+  // The notice registry (IYS_NOTICE_POLICY=require; registering a text)
+  'unknown-notice',
+  'notice-immutable',
   // Storing (consents and batches)
   'store-unavailable',
   'idempotency-key-reused',

@@ -14,6 +14,7 @@ import { parseConsentText, type RequestMeta } from './web-consent.ts';
 import { rateLimit } from '../http/rate-limit.ts';
 import type { VerificationFlow } from './verification-flow.ts';
 import { startVerification } from './verification-routes.ts';
+import type { NoticeGate } from './notice-registry.ts';
 
 /** A consent is under 2 KB; 16 KB leaves room for long page URLs and notice texts, and no more. */
 export const CONSENT_BODY_LIMIT = 16 * 1024;
@@ -30,6 +31,8 @@ export type ConsentRouteDeps = {
   metrics?: { observeIngest(ms: number): void };
   /** The SMS code double opt-in; null or absent when IYS_SMS_SENDER is not set. */
   verification?: VerificationFlow | null;
+  /** The notice registry's judgement of each consent (notice-registry.ts); without it nothing is judged. */
+  notices?: NoticeGate;
 };
 
 /** `log` is the request's child logger (request-id.ts) when the app set one up: its lines carry the requestId. */
@@ -95,6 +98,8 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
       case 'records':
         break;
     }
+    const refused = await deps.notices?.(c, result.records);
+    if (refused) return refused;
     if (result.verify) return startVerification(c, deps.verification ?? null, result, meta.ip, log);
 
     let inserted;

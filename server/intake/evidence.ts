@@ -40,6 +40,10 @@ export function evidenceOf(facts: ConsentFacts, arrival: Arrival): Evidence {
     userAgent: clip(arrival.userAgent),
     widgetVersion: facts.widgetVersion ?? null,
     idempotencyKey: facts.idempotencyKey ?? null,
+    // The notice registry and the form token gate judge these once the consent is parsed (intake/notice-gate.ts, form-token-gate.ts).
+    noticeMatch: null,
+    noticeRegistered: null,
+    formTokenAgeMs: null,
   };
 }
 

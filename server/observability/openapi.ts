@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { acceptedSchema, consentBodySchema, errorBodySchema } from '../../shared/consent-body.ts';
 import { batchRequestSchema, consentReceiptSchema, recipientRecordsSchema } from '../../shared/admin-api.ts';
 import { CONSOLE_SCHEMAS, consolePaths } from './openapi-console.ts';
+import { PROOF_SCHEMAS, proofPaths } from './openapi-proof.ts';
 
 /**
  * /openapi.json, an OpenAPI 3.1 document generated with zod's own z.toJSONSchema from the very
@@ -45,7 +46,7 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
         Error: schemaOf(errorBodySchema, 'output'),
         RecipientRecords: schemaOf(recipientRecordsSchema, 'output'),
         ConsentReceipt: schemaOf(consentReceiptSchema, 'output'),
-        ...Object.fromEntries(Object.entries(CONSOLE_SCHEMAS).map(([name, { schema, io }]) => [name, schemaOf(schema, io)])),
+        ...Object.fromEntries(Object.entries({ ...CONSOLE_SCHEMAS, ...PROOF_SCHEMAS }).map(([name, { schema, io }]) => [name, schemaOf(schema, io)])),
       },
     },
     paths: {
@@ -59,7 +60,7 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
             '400': problem('Not JSON'),
             '403': problem('Origin not allowed'),
             '413': problem('Body over the limit'),
-            '422': problem('A field is wrong; issues name it (verification-off: verify asked of a collector without IYS_SMS_SENDER)'),
+            '422': problem('A field is wrong; issues name it (verification-off: verify asked of a collector without IYS_SMS_SENDER; unknown-notice: the text is not a registered one, under IYS_NOTICE_POLICY=require)'),
             '429': problem('Rate-limited; with verify, a cap on codes reached: sms-cap-number, sms-cap-ip, sms-cap-global, sms-cap-daily'),
             '503': problem('The ledger is unavailable, or (sms-unavailable) the verification code could not be sent'),
           },
@@ -172,6 +173,7 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
         },
       },
       ...consolePaths({ json, problem, adminErrors }),
+      ...proofPaths({ json, problem, adminErrors }),
     },
   };
 }

@@ -9,6 +9,8 @@ import { errorResponse } from '../http/errors.ts';
 import { originGate } from '../http/origin-gate.ts';
 import { requestId } from '../http/request-id.ts';
 import { consentRoutes } from '../intake/consent-route.ts';
+import { noticeGate } from '../intake/notice-registry.ts';
+import { noticeRoute } from '../intake/notice-route.ts';
 import { adminRoutes } from '../admin/admin-routes.ts';
 import type { SendingControl } from '../admin/console-routes.ts';
 import { demoRoutes } from '../demo/demo-routes.ts';
@@ -71,8 +73,11 @@ export function createApp(deps: AppDeps): Hono {
   const verification = deps.verification !== undefined
     ? deps.verification
     : makeVerification({ config, store, logger, metrics, sms: deps.sms ?? (() => null), now });
-  app.route('/', consentRoutes({ config, store, logger, now, metrics, verification }));
+  const proof = () => store.proof();
+  const notices = noticeGate({ proof, policy: config.noticePolicy, logger });
+  app.route('/', consentRoutes({ config, store, logger, now, metrics, verification, notices }));
   app.route('/', verificationRoutes({ config, flow: verification, logger, now }));
+  app.route('/', noticeRoute({ proof, allowedOrigins: config.allowedOrigins, logger }));
   app.route('/', adminRoutes({
     store, adminToken: config.admin.token, trustProxy: config.trustProxy, logger, now, flushMs: config.flushMs, sending: deps.sending,
   }));

@@ -23,6 +23,8 @@ export type Config = {
   rateLimit: number;
   trustProxy: boolean;
   clockToleranceS: number;
+  /** IYS_NOTICE_POLICY: a consent whose text is not a registered one is recorded as such, or refused (422 unknown-notice). */
+  noticePolicy: 'record' | 'require';
   /** The SMS code double opt-in (`verify="sms"`); sender null: switched off. */
   verification: VerificationConfig;
 };
@@ -71,6 +73,7 @@ export const CONFIG_DEFAULTS = {
   IYS_SMS_PER_IP: '10',
   IYS_SMS_GLOBAL: '300',
   IYS_SMS_DAILY: '1000',
+  IYS_NOTICE_POLICY: 'record',
 } as const;
 
 /** The sender the built-in sandbox uses when IYS_SMS_SENDER is not set, so the demo shows the code step. */
@@ -153,6 +156,7 @@ const envSchema = z.object({
   IYS_SMS_PER_IP: wholeNumber(1, 100_000),
   IYS_SMS_GLOBAL: wholeNumber(1, 1_000_000),
   IYS_SMS_DAILY: wholeNumber(1, 10_000_000),
+  IYS_NOTICE_POLICY: z.enum(['record', 'require'], { error: 'must be record or require' }),
 });
 
 /** Every variable the configuration reads, in the order of the contract's table. */
@@ -232,6 +236,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       global: e.IYS_SMS_GLOBAL,
       daily: e.IYS_SMS_DAILY,
     },
+    noticePolicy: e.IYS_NOTICE_POLICY,
   };
 }
 

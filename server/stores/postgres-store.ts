@@ -12,6 +12,7 @@ import {
 } from './postgres-connection.ts';
 import { GroupCommit, type GroupCommitStats, type KeyRow, type QueuedInsert } from './postgres-group-commit.ts';
 import { InsertListener } from './postgres-listen.ts';
+import { PostgresProof } from './postgres-proof.ts';
 import { postgresSql, type PostgresSql } from './postgres-sql.ts';
 import { INSERT_COLUMNS } from './schema.ts';
 import { postgresVerifications } from './postgres-verifications.ts';
@@ -264,6 +265,11 @@ export class PostgresStore implements ConsentStore {
   async nextWakeAt(now: number): Promise<number | null> {
     const { rows } = await this.pool.query<{ at: string | null }>(this.sql.nextWakeAt, [now]);
     return numericOrNull(rows[0]!.at);
+  }
+
+  private proofStore: PostgresProof | undefined;
+  proof(): PostgresProof {
+    return (this.proofStore ??= new PostgresProof(this.pool, this.schema));
   }
 
   // --- wake-ups ---------------------------------------------------------------------------------

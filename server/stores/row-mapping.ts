@@ -34,6 +34,8 @@ function insertRow(id: string, n: NewRecord, idempotencyKey: string | null): Ins
     notice_hash: e.noticeHash, notice_lang: e.noticeLang, page_url: e.pageUrl, origin: e.origin, ip: e.ip,
     user_agent: e.userAgent, widget_version: e.widgetVersion, idempotency_key: idempotencyKey ?? e.idempotencyKey,
     requeue_of: n.requeueOf ?? null, verification: e.verification === undefined ? null : JSON.stringify(e.verification),
+    notice_match: e.noticeMatch,
+    notice_registered: e.noticeRegistered, form_token_age_ms: e.formTokenAgeMs,
   };
 }
 
@@ -79,6 +81,9 @@ export function rowToEvidence(row: RecordRow): Evidence {
     widgetVersion: row.widget_version,
     idempotencyKey: row.idempotency_key,
     ...(row.verification === null ? {} : { verification: verificationEvidenceSchema.parse(JSON.parse(row.verification)) }),
+    noticeMatch: row.notice_match,
+    noticeRegistered: row.notice_registered,
+    formTokenAgeMs: numericOrNull(row.form_token_age_ms),
   };
 }
 

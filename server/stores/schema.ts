@@ -1,6 +1,6 @@
 import { CHANNELS, RECIPIENT_TYPES, RECORD_STATES, STATUSES } from '../../shared/enums.ts';
 import { VERIFICATION_STATES } from '../../shared/verification.ts';
-import { ATTEMPT_OUTCOMES, DOUBTS } from './store.ts';
+import { ATTEMPT_OUTCOMES, DOUBTS, NOTICE_MATCHES } from './store.ts';
 
 /**
  * The ledger's schema, defined once. Both dialects derive from it their table DDL, migrations,
@@ -25,6 +25,7 @@ export const SCHEMA_STEPS = [
   'probe',         // the one-row table probeWrite() upserts to prove the ledger takes writes
   'requeue',       // requeue_of: a new pending record standing for a rejected or expired one; attempts by time (the console)
   'verification',  // the SMS code double opt-in: consents awaiting their code (verifications), a record's verification evidence
+  'proof',         // the notice registry, the form tokens' used nonces; each record's notice match and token age
 ] as const;
 export type SchemaStep = (typeof SCHEMA_STEPS)[number];
 
@@ -119,6 +120,11 @@ export const RECORDS = {
     { name: 'requeue_of', type: 'text', nullable: true, references: { table: 'records', column: 'id' }, since: 'requeue', ...KEPT },
     // How the person proved the number is theirs (shared/verification.ts, as JSON); null without a verification.
     { name: 'verification', type: 'text', nullable: true, since: 'verification', ...EVIDENCE },
+    // Whether the posted notice hash is a registered text's (NOTICE_MATCHES), and which version; null where nothing was judged.
+    { name: 'notice_match', type: 'text', nullable: true, oneOf: NOTICE_MATCHES, since: 'proof', ...EVIDENCE },
+    { name: 'notice_registered', type: 'text', nullable: true, since: 'proof', ...EVIDENCE },
+    // How old the signed form token was when the consent arrived (a bot signal); null without one.
+    { name: 'form_token_age_ms', type: 'bigint', nullable: true, since: 'proof', ...EVIDENCE },
   ],
 } as const satisfies TableSpec;
 
@@ -189,8 +195,37 @@ export const VERIFICATIONS = {
   ],
 } as const satisfies TableSpec;
 
+/**
+ * The consent texts the operator registered (the notice registry): one exact text per version and
+ * language, never changed once written (the store only inserts), shared by every collector of the ledger.
+ */
+export const NOTICES = {
+  name: 'notices',
+  since: 'proof',
+  columns: [
+    { name: 'version', type: 'text' },
+    { name: 'lang', type: 'text' },
+    { name: 'text', type: 'text' },
+    // `sha256:` + hex of the text as the widget hashes it (whitespace collapsed): what a consent posts.
+    { name: 'hash', type: 'text' },
+    { name: 'registered_at', type: 'bigint' },
+  ],
+} as const satisfies TableSpec;
+
+/** Nonces of the signed form tokens already used, until their token expires: a token is good for one consent. */
+export const FORM_NONCES = {
+  name: 'form_nonces',
+  since: 'proof',
+  columns: [
+    { name: 'nonce', type: 'text', primaryKey: true },
+    // The consent it was used for: a resend of that same consent (same key) may carry it again.
+    { name: 'idempotency_key', type: 'text', nullable: true },
+    { name: 'expires_at', type: 'bigint' },
+  ],
+} as const satisfies TableSpec;
+
 /** In creation order: a table's references point to one before it. */
-export const TABLES: readonly TableSpec[] = [RECORDS, ATTEMPTS, IDEMPOTENCY, PROBE, VERIFICATIONS];
+export const TABLES: readonly TableSpec[] = [RECORDS, ATTEMPTS, IDEMPOTENCY, PROBE, VERIFICATIONS, NOTICES, FORM_NONCES];
 
 export const INDEXES: readonly IndexSpec[] = [
   // The claim query walks pending records by deadline; the head-of-key check looks up pending records of one key.
@@ -219,6 +254,10 @@ export const INDEXES: readonly IndexSpec[] = [
   { name: 'verifications_recipient', table: 'verifications', on: 'recipient, created_at', since: 'verification' },
   // Housekeeping's expiry walks the awaiting ones by their end.
   { name: 'verifications_due', table: 'verifications', on: 'expires_at', where: "state = 'awaiting-verification'", since: 'verification' },
+  // One text per version and language (a second registration of it is refused); consents are matched by hash.
+  { name: 'notices_version_lang', table: 'notices', on: 'version, lang', unique: true, since: 'proof' },
+  { name: 'notices_hash', table: 'notices', on: 'hash', since: 'proof' },
+  { name: 'form_nonces_expiry', table: 'form_nonces', on: 'expires_at', since: 'proof' },
 ];
 
 /**

@@ -6,6 +6,7 @@ import type {
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import { SQL } from './sqlite-sql.ts';
+import { SqliteProof } from './sqlite-proof.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
 import { newRecordId } from './record-id.ts';
 import { sqliteVerifications } from './sqlite-verifications.ts';
@@ -91,6 +92,7 @@ export class SqliteStore implements ConsentStore {
     this.db.close();
     this.db = undefined;
     this.stmts = undefined;
+    this.proofStore = undefined;
     this.listeners.clear();
   }
 
@@ -315,6 +317,12 @@ export class SqliteStore implements ConsentStore {
 
   verifications(): VerificationStore {
     return (this.verificationStore ??= sqliteVerifications(() => this.db ?? (this.need(), this.db!)));
+  }
+
+  private proofStore: SqliteProof | undefined;
+  proof(): SqliteProof {
+    this.need();
+    return (this.proofStore ??= new SqliteProof(this.db!));
   }
 
   private emitInsert(): void {

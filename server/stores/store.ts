@@ -3,6 +3,7 @@ import type { IysRecord } from '../../shared/iys-record.ts';
 import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
 import type { VerificationEvidence } from '../../shared/verification.ts';
 import type { VerificationStore } from './verification-store.ts';
+import type { ProofStore } from './proof-store.ts';
 
 /**
  * The ledger. One interface, two adapters (sqlite-store.ts, postgres-store.ts), one contract suite
@@ -21,6 +22,14 @@ import type { VerificationStore } from './verification-store.ts';
  */
 export const DOUBTS = ['sending', 'lost', 'stored'] as const;
 export type Doubt = (typeof DOUBTS)[number];
+
+/**
+ * How a consent's posted notice compares with the registered texts (the notice registry):
+ * `matched` its hash is a registered text's (`noticeRegistered` names the version); `unmatched` it
+ * names a text no registered one hashes to (or carries no hash); `no-notice` it posted none.
+ */
+export const NOTICE_MATCHES = ['matched', 'unmatched', 'no-notice'] as const;
+export type NoticeMatch = (typeof NOTICE_MATCHES)[number];
 
 /**
  * The outcome of an attempt line: `sending` before a request goes out, then the client's outcome
@@ -54,6 +63,12 @@ export type Evidence = {
   idempotencyKey: string | null;
   /** The SMS code the person typed to prove the number is theirs; absent for a consent without one. */
   verification?: VerificationEvidence;
+  /** Judged by the collector against the registered texts; null where nothing was judged (batches, older records). */
+  noticeMatch: NoticeMatch | null;
+  /** The registered version the notice hash matched. */
+  noticeRegistered: string | null;
+  /** Arrival minus the signed form token's issue time, ms; null without a token. */
+  formTokenAgeMs: number | null;
 };
 
 export type NewRecord = {
@@ -236,4 +251,7 @@ export interface ConsentStore {
   // --- the SMS code double opt-in ---------------------------------------------------------------
   /** Consents awaiting their code, in the same database (verification-store.ts). */
   verifications(): VerificationStore;
+  // --- proof ------------------------------------------------------------------------------------
+  /** The notice registry and the form tokens' used nonces, in this ledger (proof-store.ts). After init(). */
+  proof(): ProofStore;
 }

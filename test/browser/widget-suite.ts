@@ -10,10 +10,11 @@ import { engineMissing, LAUNCH, type Browser, type Engine, type Page } from './e
 import { DELIVERY_SCENARIOS } from './scenarios/delivery.ts';
 import { FORM_SCENARIOS } from './scenarios/form.ts';
 import { PAGE_SCENARIOS } from './scenarios/page.ts';
+import { PROOF_SCENARIOS } from './scenarios/proof.ts';
 import type { Scenario } from './scenarios/scenario.ts';
 import { startWidgetServer } from './widget-server.ts';
 
-export const SCENARIOS: Scenario[] = [...FORM_SCENARIOS, ...PAGE_SCENARIOS, ...DELIVERY_SCENARIOS];
+export const SCENARIOS: Scenario[] = [...FORM_SCENARIOS, ...PAGE_SCENARIOS, ...DELIVERY_SCENARIOS, ...PROOF_SCENARIOS];
 const TIME_ZONE = 'America/New_York';
 const REQUIRE = process.env.IYS_TEST_REQUIRE_BROWSERS === '1';
 

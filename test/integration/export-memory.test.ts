@@ -26,7 +26,7 @@ function recordsFrom(start: number, n: number, now: number): NewRecord[] {
         rawRecipient: recipient, clientConsentDate: null, receivedAt: now - ROWS + i, channels: 'MESAJ ARAMA', noticeVersion: '2026-11-01',
         noticeHash: `sha256:${'ab'.repeat(32)}`, noticeLang: 'tr', pageUrl: 'https://shop.example/kayit?utm_source=newsletter', origin: 'https://shop.example',
         ip: '203.0.113.9', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
-        widgetVersion: '0.1.0', idempotencyKey: null,
+        widgetVersion: '0.1.0', idempotencyKey: null, noticeMatch: null, noticeRegistered: null, formTokenAgeMs: null,
       },
     };
   });

@@ -99,7 +99,7 @@ function evidence(over: Partial<Evidence> = {}): Evidence {
     rawRecipient: '0532 000 00 00', clientConsentDate: null, receivedAt: NOW, channels: 'MESAJ',
     noticeVersion: '2026-11-01', noticeHash: 'sha256:abc', noticeLang: 'tr', pageUrl: 'https://shop.example/kayit',
     origin: 'https://shop.example', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 test', widgetVersion: '0.1.0',
-    idempotencyKey: null, ...over,
+    idempotencyKey: null, noticeMatch: 'matched', noticeRegistered: '2026-11-01', formTokenAgeMs: 4321, ...over,
   };
 }
 

@@ -31,6 +31,7 @@ describe('loadConfig: defaults', () => {
       trustProxy: false,
       clockToleranceS: 600,
       verification: { sender: 'SANDBOX', codeTtlS: 600, maxAttempts: 5, windowS: 3600, perNumber: 3, perIp: 10, global: 300, daily: 1000 },
+      noticePolicy: 'record',
     });
   });
 
@@ -78,6 +79,7 @@ const VALID: Row[] = [
   ['IYS_TRUST_PROXY', '1', { trustProxy: true }],
   ['IYS_CLOCK_TOLERANCE_S', '30', { clockToleranceS: 30 }],
   ['IYS_BRAND_CODE', '987654', { brandCode: '987654' }],
+  ['IYS_NOTICE_POLICY', 'require', { noticePolicy: 'require' }],
 ];
 
 const INVALID: [variable: string, value: string][] = [
@@ -106,6 +108,7 @@ const INVALID: [variable: string, value: string][] = [
   ['IYS_CLOCK_TOLERANCE_S', '1e3'],
   ['IYS_CLOCK_TOLERANCE_S', '86401'],
   ['IYS_BRAND_CODE', 'ACME'],
+  ['IYS_NOTICE_POLICY', 'strict'],
   ['ILETIMERKEZI_API_KEY', ' s3cret-key'],
   ['ILETIMERKEZI_API_HASH', 's3cret\thash'],
 ];

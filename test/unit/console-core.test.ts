@@ -41,7 +41,7 @@ function stored(over: Partial<StoredRecordWithEvidence> & { agoMs?: number } = {
     reason: 'refused', registeredAt: null, doubt: null, requeueOf: null,
     evidence: {
       rawRecipient: '0532 123 45 67', clientConsentDate: null, receivedAt: consentMs, channels: 'MESAJ', noticeVersion: 'v1', noticeHash: null,
-      noticeLang: 'tr', pageUrl: null, origin: null, ip: '203.0.113.7', userAgent: 'UA', widgetVersion: null, idempotencyKey: null,
+      noticeLang: 'tr', pageUrl: null, origin: null, ip: '203.0.113.7', userAgent: 'UA', widgetVersion: null, idempotencyKey: null, noticeMatch: null, noticeRegistered: null, formTokenAgeMs: null,
     },
     ...over,
   };

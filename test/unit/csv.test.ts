@@ -76,7 +76,7 @@ describe('consent receipt', () => {
     evidence: {
       rawRecipient: '0532 123 45 67', clientConsentDate: '2026-11-26 16:05:09', receivedAt: Date.UTC(2026, 10, 26, 13, 5, 10), channels: 'MESAJ ARAMA',
       noticeVersion: '2026-11-01', noticeHash: null, noticeLang: 'tr', pageUrl: 'https://shop.example/kayit?a=1,2', origin: 'https://shop.example',
-      ip: '203.0.113.9', userAgent: 'Mozilla/5.0 "quoted"', widgetVersion: '0.1.0', idempotencyKey: null,
+      ip: '203.0.113.9', userAgent: 'Mozilla/5.0 "quoted"', widgetVersion: '0.1.0', idempotencyKey: null, noticeMatch: 'unmatched', noticeRegistered: null, formTokenAgeMs: 2500,
     },
   };
 
@@ -112,7 +112,7 @@ describe('CSV export against formula injection, split by , or by ;', () => {
       recipient: text,
       evidence: {
         rawRecipient: text, clientConsentDate: text, receivedAt: record.receivedAt, channels: text, noticeVersion: text, noticeHash: text,
-        noticeLang: text, pageUrl: text, origin: text, ip: text, userAgent: text, widgetVersion: text, idempotencyKey: text,
+        noticeLang: text, pageUrl: text, origin: text, ip: text, userAgent: text, widgetVersion: text, idempotencyKey: text, noticeMatch: null, noticeRegistered: text, formTokenAgeMs: null,
       },
     }));
   const unsafePieces = (line: string) => formulaPieces(line.replace(/\r\n$/, ''));

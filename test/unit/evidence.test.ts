@@ -29,6 +29,10 @@ describe('evidenceOf: the one evidence builder', () => {
       userAgent: LONG.slice(0, 512),
       widgetVersion: '1.0.0',
       idempotencyKey: 'key-0001',
+      // Judged after parsing, by the notice registry and the form token gate.
+      noticeMatch: null,
+      noticeRegistered: null,
+      formTokenAgeMs: null,
     });
   });
 

@@ -68,6 +68,10 @@ describe('ingestConsent: records', () => {
       userAgent: 'Mozilla/5.0 test',
       widgetVersion: '1.2.3',
       idempotencyKey: 'key-12345678',
+      // Judged after parsing, by the notice registry and the form token gate.
+      noticeMatch: null,
+      noticeRegistered: null,
+      formTokenAgeMs: null,
     });
   });
 
