@@ -1,55 +1,10 @@
 import type { VerificationState } from '../../shared/verification.ts';
-import type { NewRecord } from './store.ts';
+import type { NewRecord, NewVerification, Verification } from './store.ts';
 import { numeric, numericOrNull } from './row-mapping.ts';
 
-/**
- * The ledger's side of the SMS code double opt-in: consents awaiting their code (the `verifications`
- * table of schema.ts), in the same database as the records, so a restart or another collector keeps
- * them. Nothing here is a record: the dispatcher never sees a verification. Times are epoch ms.
- */
-export type NewVerification = {
-  id: string;
-  /** Normalised (+90…). */
-  recipient: string;
-  channels: string;
-  idempotencyKey: string;
-  records: NewRecord[];
-  /** `salt:hex` (verification-code.ts): never the code itself. */
-  codeHash: string;
-  createdAt: number;
-  expiresAt: number;
-};
-
-export type Verification = Omit<NewVerification, 'records'> & {
-  records: NewRecord[];
-  state: VerificationState;
-  reason: string | null;
-  /** Codes typed so far, right or wrong. */
-  attempts: number;
-  sentAt: number | null;
-  messageId: string | null;
-  verifiedAt: number | null;
-  recordIds: string[];
-};
-
-export interface VerificationStore {
-  /** Stores a new one, awaiting its code; durable before it resolves. */
-  create(v: NewVerification): Promise<void>;
-  get(id: string): Promise<Verification | null>;
-  byIdempotencyKey(key: string): Promise<Verification | null>;
-  /** Every verification of one recipient, oldest first (the lookup). */
-  byRecipient(recipient: string): Promise<Verification[]>;
-  /** The SMS went out: when, and iletiMerkezi's id of it. */
-  markSent(id: string, sentAt: number, messageId: string | null): Promise<void>;
-  /** Counts one typed code; the count after it, or null when the verification no longer awaits. */
-  countAttempt(id: string): Promise<number | null>;
-  /** Ends one still awaiting: `verified` with the ids of the records it made, or a final state with its reason. False when it no longer awaited. */
-  finish(id: string, end: { state: Exclude<VerificationState, 'awaiting-verification'>; reason: string | null; at: number; recordIds?: string[] }): Promise<boolean>;
-  /** Expires those awaiting past `expiresAt` at `now` (housekeeping); how many. */
-  expireDue(now: number, reason: string): Promise<number>;
-  /** Counts by state (the metrics' gauge). */
-  countByState(): Promise<Partial<Record<VerificationState, number>>>;
-}
+// The types (NewVerification, Verification, VerificationStore) live in store.ts beside ConsentStore,
+// whose verifications() returns one: imported from here, they made an import cycle.
+export type { NewVerification, Verification, VerificationStore } from './store.ts';
 
 /** A `verifications` row as either driver returns it (PostgreSQL's BIGINT as text). */
 export type VerificationRow = {
