@@ -199,13 +199,13 @@ const bundle = (fileName: string, litExternal: boolean, outDir = resolve(root, '
   },
 });
 
-/** Annotations for a later bundler; the self-contained file has none after it. */
+/** Annotations for a later bundler (and vite's own), which the self-contained file has none of after it. */
 const dropPureMarks = (): Plugin => ({
   name: 'iys-drop-pure-marks',
   apply: 'build',
   generateBundle(_, bundle) {
     for (const chunk of Object.values(bundle)) {
-      if (chunk.type === 'chunk') chunk.code = chunk.code.replaceAll('/* @__PURE__ */ ', '');
+      if (chunk.type === 'chunk') chunk.code = chunk.code.replaceAll('/* @__PURE__ */ ', '').replaceAll('\n/* @vite-ignore */\n', '');
     }
   },
 });
@@ -226,7 +226,29 @@ const compileHint = (): Plugin => ({
   },
 });
 
-/** After the self-contained build: the lit-external one and the typings. */
+/**
+ * The code step of verify="sms" (widget/verify-step.ts): a file of its own beside the bundle, which
+ * the element imports only when a consent awaits its code, so pages without `verify` never load it.
+ * It uses no Lit and imports nothing.
+ */
+export const VERIFY_STEP_FILE = 'iys-consent-verify.js';
+const verifyStepBundle = (outDir: string): InlineConfig => ({
+  root,
+  configFile: false,
+  publicDir: false,
+  logLevel: 'warn',
+  mode: 'production',
+  build: {
+    outDir,
+    emptyOutDir: false,
+    minify: true,
+    target: 'es2022',
+    lib: { entry: resolve(root, 'widget/verify-step.ts'), formats: ['es'], fileName: () => VERIFY_STEP_FILE },
+    rolldownOptions: { output: { codeSplitting: false, minify: true } },
+  },
+});
+
+/** After the self-contained build: the lit-external one, the code step and the typings. */
 const secondBuild = (): Plugin => {
   let outDir = '';
   return {
@@ -237,6 +259,7 @@ const secondBuild = (): Plugin => {
     },
     async closeBundle() {
       await build(bundle('iys-consent.lit-external.js', true, outDir));
+      await build(verifyStepBundle(outDir));
       for (const name of ['iys-consent.d.ts', 'iys-consent.lit-external.d.ts']) {
         copyFileSync(resolve(root, 'widget/types.d.ts'), resolve(outDir, name));
       }

@@ -9,7 +9,7 @@ import { normaliseRecipient } from '../shared/recipient.ts';
 import { CHANNELS } from '../shared/vocabulary.ts';
 import { FormAssociated } from './form-associated.ts';
 import { flatText, newKey, NOTICE_VERSION, sha256, WIDGET_VERSION } from './notice.ts';
-import { send } from './sender.ts';
+import { send, type Outcome } from './sender.ts';
 import { styles } from './styles.ts';
 import type { Channel } from '../shared/enums.ts';
 import { pickLang, TEXTS, type Lang } from './texts.ts';
@@ -31,6 +31,7 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     langAttr: { attribute: 'lang' },
     mode: {},
     notice: {},
+    verify: {},
     required: { type: Boolean },
     registered: { state: true },
     ticked: { state: true },
@@ -45,6 +46,7 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
   declare langAttr?: string;
   declare mode?: string;
   declare notice?: string;
+  declare verify?: string;
   declare required?: boolean;
   /** The registered text of `notice`, once the collector gave it. */
   declare registered?: string;
@@ -181,6 +183,16 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     const lang = this.language;
     const url = this.#base + '/v1/consents';
     this.status = t.sending;
+    const end = ({ ids, v, reason, retrying }: Outcome): void => {
+      // The code step is a file of its own, fetched only when a consent awaits its code.
+      if (v) return void import(new URL(/* @vite-ignore */ 'iys-consent-verify.js', import.meta.url).href).then((m) => m.codeStep(this, v, lang, url, end));
+      this.status = ids ? t.sent : t.failed;
+      if (ids) this.#emit<IysSentDetail>('iys-sent', { ids, channels });
+      else {
+        if (!retrying) this.#lastSent = ''; // refused for good: let the person try again
+        this.#emit<IysErrorDetail>('iys-error', { reason: reason! });
+      }
+    };
     void this.#noticeHash().then((hash) =>
       send(
         url,
@@ -196,15 +208,10 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
           widgetVersion: WIDGET_VERSION,
           // The honeypot: people never see it, bots that fill every input do. Sent only when filled.
           website: this.renderRoot.querySelector<HTMLInputElement>('[name=website]')!.value || undefined,
+          // `sms`: the collector holds the consent until the person types the code it sends.
+          verify: this.verify as 'sms' | undefined,
         },
-        ({ ids, reason, retrying }) => {
-          this.status = ids ? t.sent : t.failed;
-          if (ids) this.#emit<IysSentDetail>('iys-sent', { ids, channels });
-          else {
-            if (!retrying) this.#lastSent = ''; // refused for good: let the person try again
-            this.#emit<IysErrorDetail>('iys-error', { reason: reason! });
-          }
-        },
+        end,
       ),
     );
   };

@@ -6,11 +6,15 @@
  * consent's moment from the moment it arrives.
  */
 import type { ConsentBodyInput } from '../shared/consent-body.ts';
+import type { PendingVerification } from '../shared/verification.ts';
 import { turkeyTime } from './turkey-now.ts';
 
 export type ConsentPost = ConsentBodyInput & { idempotencyKey: string };
-/** ids when the collector took it; else why not (`network`, an error code, `http-<status>`) and whether it stays queued for another try. */
-export type Outcome = { ids?: string[]; reason?: string; retrying?: boolean };
+/**
+ * ids when the collector took it; `v` when it holds it until the SMS code (verify "sms"); else why
+ * not (`network`, an error code, `http-<status>`) and whether it stays queued for another try.
+ */
+export type Outcome = { ids?: string[]; v?: PendingVerification; reason?: string; retrying?: boolean };
 export type Entry = { url: string; body: ConsentPost; at: number };
 
 export const OUTBOX_KEY = 'iys-consent-outbox';
@@ -77,7 +81,7 @@ async function post({ url, body }: Entry): Promise<void> {
     // 2xx is done; any other 4xx would fail the same way again.
     if (!retrying) save(pending().filter((e) => e.body.idempotencyKey != key));
     const answer = await res.json().catch(() => ({}));
-    outcome = res.ok ? { ids: answer.ids ?? [] } : { reason: (FINAL.includes(status) && answer.error?.code) || `http-${status}`, retrying };
+    outcome = res.ok ? { ids: answer.ids ?? [], v: answer.verification } : { reason: (FINAL.includes(status) && answer.error?.code) || `http-${status}`, retrying };
   } catch {
     outcome = { reason: 'network', retrying: true };
   }

@@ -30,6 +30,8 @@ export interface IysConsentElement extends HTMLElement {
   mode?: string;
   /** A notice version registered with the collector: the element shows that text (GET /v1/notices/{version}) and posts its version. */
   notice?: string;
+  /** `sms`: the collector sends a code to the number and registers the consent only once it is typed (loads iys-consent-verify.js then). */
+  verify?: string;
   required?: boolean;
   /** The channels ticked now. */
   ticked: Channel[];

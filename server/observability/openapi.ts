@@ -172,6 +172,13 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
           responses: { '200': { description: 'JavaScript', content: { 'text/javascript': { schema: { type: 'string' } } } } },
         },
       },
+      '/iys-consent-verify.js': {
+        get: {
+          operationId: 'widgetVerifyStep',
+          summary: 'The code step of <iys-consent verify="sms">, which the widget imports only when a consent awaits its SMS code',
+          responses: { '200': { description: 'JavaScript', content: { 'text/javascript': { schema: { type: 'string' } } } } },
+        },
+      },
       ...consolePaths({ json, problem, adminErrors }),
       ...proofPaths({ json, problem, adminErrors }),
     },

@@ -18,6 +18,8 @@ export const PACKAGE_ROOT = nearestPackageRoot(import.meta.dirname);
 
 /** The self-contained widget bundle `vite build` makes and the package ships, served at /iys-consent.js. */
 export const WIDGET_BUNDLE = join(PACKAGE_ROOT, 'dist/widget/iys-consent.js');
+/** The code step of verify="sms", beside it (vite.config.ts, VERIFY_STEP_FILE). */
+export const VERIFY_STEP_BUNDLE = join(PACKAGE_ROOT, 'dist/widget/iys-consent-verify.js');
 
 /** The compliance console `vite build --config console/vite.config.ts` makes and the package ships, served at /admin/. */
 export const CONSOLE_DIR = join(PACKAGE_ROOT, 'dist/console');

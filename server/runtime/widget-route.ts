@@ -2,16 +2,24 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { Hono } from 'hono';
 import { errorResponse } from '../http/errors.ts';
-import { WIDGET_BUNDLE } from './package-root.ts';
+import { VERIFY_STEP_BUNDLE, WIDGET_BUNDLE } from './package-root.ts';
 
 type Loaded = { body: Buffer; etag: string; mtimeMs: number };
 
 /**
  * GET /iys-consent.js: the widget as one ES module any site may load (`Access-Control-Allow-Origin: *`:
  * module scripts are fetched in CORS mode). Read once and re-read only when the file changes, with an
- * ETag so browsers revalidate cheaply after the short max-age.
+ * ETag so browsers revalidate cheaply after the short max-age. GET /iys-consent-verify.js, the code
+ * step the widget imports only for verify="sms", is served the same way.
  */
-export function widgetRoute(bundlePath = WIDGET_BUNDLE): Hono {
+export function widgetRoute(bundlePath = WIDGET_BUNDLE, verifyStepPath = VERIFY_STEP_BUNDLE): Hono {
+  const routes = new Hono();
+  serveFile(routes, '/iys-consent.js', bundlePath);
+  serveFile(routes, '/iys-consent-verify.js', verifyStepPath);
+  return routes;
+}
+
+function serveFile(routes: Hono, path: string, bundlePath: string): void {
   let loaded: Loaded | undefined;
   const load = (): Loaded | undefined => {
     let mtimeMs: number;
@@ -27,8 +35,7 @@ export function widgetRoute(bundlePath = WIDGET_BUNDLE): Hono {
     return loaded;
   };
 
-  const routes = new Hono();
-  routes.get('/iys-consent.js', (c) => {
+  routes.get(path, (c) => {
     const bundle = load();
     if (!bundle) return errorResponse(c, 404, 'not-found', 'the widget bundle is not built: run `npm run build:widget`');
     const headers = {
@@ -42,5 +49,4 @@ export function widgetRoute(bundlePath = WIDGET_BUNDLE): Hono {
     if (c.req.header('if-none-match') === bundle.etag) return new Response(null, { status: 304, headers });
     return new Response(new Uint8Array(bundle.body), { status: 200, headers });
   });
-  return routes;
 }

@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 
 const BUNDLE = join(resolve(import.meta.dirname, '../..'), 'dist/widget/iys-consent.js');
+/** The code step of verify="sms", which the bundle imports from beside itself. */
+const VERIFY_STEP = join(resolve(import.meta.dirname, '../..'), 'dist/widget/iys-consent-verify.js');
 
 export type ReceivedPost = {
   body: Record<string, unknown> & { idempotencyKey: string; channels: string[]; notice: { version: string; hash?: string; lang: string } };
@@ -37,6 +39,8 @@ export type WidgetServer = {
   reachable: boolean;
   /** Consent posts whose connection was cut. */
   cut: number;
+  /** Requests for the code step's file (iys-consent-verify.js). */
+  verifyStepLoads: number;
   close(): Promise<void>;
 };
 
@@ -52,7 +56,7 @@ export async function startWidgetServer(): Promise<WidgetServer> {
   const posts: ReceivedPost[] = [];
   const answers: number[] = [];
   let ids = 0;
-  const state = { reachable: true, cut: 0 };
+  const state = { reachable: true, cut: 0, verifyStepLoads: 0 };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -60,6 +64,11 @@ export async function startWidgetServer(): Promise<WidgetServer> {
     if (url.pathname === '/iys-consent.js') {
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Access-Control-Allow-Origin': '*' });
       return res.end(readFileSync(BUNDLE));
+    }
+    if (url.pathname === '/iys-consent-verify.js') {
+      state.verifyStepLoads++;
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Access-Control-Allow-Origin': '*' });
+      return res.end(readFileSync(VERIFY_STEP));
     }
     if (url.pathname === '/v1/consents' && req.method === 'POST') {
       if (!state.reachable) {
@@ -116,6 +125,9 @@ export async function startWidgetServer(): Promise<WidgetServer> {
     },
     get cut() {
       return state.cut;
+    },
+    get verifyStepLoads() {
+      return state.verifyStepLoads;
     },
     page(name, body, { lang = 'tr', head = '', csp } = {}) {
       const html = `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Test ${name}</title>

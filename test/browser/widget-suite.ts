@@ -12,9 +12,10 @@ import { FORM_SCENARIOS } from './scenarios/form.ts';
 import { PAGE_SCENARIOS } from './scenarios/page.ts';
 import { PROOF_SCENARIOS } from './scenarios/proof.ts';
 import type { Scenario } from './scenarios/scenario.ts';
+import { VERIFY_SCENARIOS } from './scenarios/verify.ts';
 import { startWidgetServer } from './widget-server.ts';
 
-export const SCENARIOS: Scenario[] = [...FORM_SCENARIOS, ...PAGE_SCENARIOS, ...DELIVERY_SCENARIOS, ...PROOF_SCENARIOS];
+export const SCENARIOS: Scenario[] = [...FORM_SCENARIOS, ...PAGE_SCENARIOS, ...DELIVERY_SCENARIOS, ...PROOF_SCENARIOS, ...VERIFY_SCENARIOS];
 const TIME_ZONE = 'America/New_York';
 const REQUIRE = process.env.IYS_TEST_REQUIRE_BROWSERS === '1';
 

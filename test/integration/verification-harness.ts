@@ -64,7 +64,7 @@ export const STORES: StoreKind[] = [
   },
 ];
 
-export async function startVerifyRig(opts: { kind?: StoreKind; verification?: Partial<VerificationConfig> } = {}): Promise<VerifyRig> {
+export async function startVerifyRig(opts: { kind?: StoreKind; verification?: Partial<VerificationConfig>; allowedOrigins?: string[] } = {}): Promise<VerifyRig> {
   const { store, cleanup } = await (opts.kind ?? STORES[0]!).open();
   await store.init();
   let offset = 0;
@@ -75,7 +75,7 @@ export async function startVerifyRig(opts: { kind?: StoreKind; verification?: Pa
   const sms = createSmsClient({ baseUrl: sandboxServer.url, ...ACCOUNT, sender: SENDER, logger });
   const base = testConfig();
   const config = testConfig({
-    allowedOrigins: [ORIGIN], rateLimit: 0, trustProxy: true, admin: { token: ADMIN_TOKEN },
+    allowedOrigins: opts.allowedOrigins ?? [ORIGIN], rateLimit: 0, trustProxy: true, admin: { token: ADMIN_TOKEN },
     verification: { ...base.verification, sender: SENDER, ...opts.verification },
   });
   const metrics = createMetrics({ store, now });

@@ -10,7 +10,7 @@ import { box, consentStandalone, eventually, open, statusBecomes, until, type Sc
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** axe-core's violations on the page as it is now: [rule, [targets]]. */
-async function axeViolations(page: Page): Promise<[string, string[]][]> {
+export async function axeViolations(page: Page): Promise<[string, string[]][]> {
   return page.evaluate(async (source) => {
     const w = window as unknown as { axe?: { run(ctx: Document): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } };
     if (!w.axe) (0, eval)(source);
