@@ -108,6 +108,12 @@ export function demoRoutes(deps: DemoDeps): Hono {
     }
     return c.json({ mode });
   });
+  // The demo's "phone": what the sandbox's send-sms took, so the visitor reads the code (demo/verify.html).
+  routes.get('/demo/api/sms', (c) => {
+    c.header('Cache-Control', 'no-store');
+    const messages = deps.sandbox.sms.messages().slice(-5).reverse();
+    return c.json({ messages: messages.map((m) => ({ at: formatTurkeyTime(m.at), sender: m.sender, to: maskRecipient(`+${m.number}`), text: m.text })) });
+  });
   routes.get('/demo/:file', (c) => serve(c, c.req.param('file')));
   return routes;
 }

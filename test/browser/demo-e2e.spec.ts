@@ -175,6 +175,30 @@ test('back to normal, e-mail and a second call consent for the same number: e-ma
   expect(errors).toEqual([]);
 });
 
+test('SMS-coded consent: the demo phone shows the code, and the consent reaches the sandbox only after it is typed', async ({ page }) => {
+  const errors = watchErrors(page);
+  const phone = '+905351112233';
+  await page.goto(`${demo.origin}/demo/verify.html`);
+  await page.getByLabel('Telefon numarası').pressSequentially('0535 111 22 33');
+  await page.getByRole('checkbox', { name: /SMS yoluyla/ }).check();
+  await page.getByRole('button', { name: 'İzni kaydet' }).click();
+  const codeInput = page.getByLabel('Doğrulama kodu');
+  await expect(codeInput).toBeFocused();
+  const sms = page.locator('#sms li').first();
+  await expect(sms).toContainText('doğrulama kodunuz');
+  await expect(sms).toContainText('+90535*****33');
+  const code = /\b\d{6}\b/.exec((await sms.textContent()) ?? '')![0];
+  expect((await sandboxRecords()).filter((r) => r.recipient === phone)).toEqual([]);
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-verify.png') });
+
+  await codeInput.fill(code);
+  await page.getByRole('button', { name: 'Onayla' }).click();
+  await expect(page.locator('iys-consent [role=status]')).toHaveText('Kaydedildi.');
+  await expect.poll(async () => (await sandboxRecords()).filter((r) => r.recipient === phone).length, { timeout: 20_000 }).toBe(1);
+  expect(errors).toEqual([]);
+});
+
 test('npm start printed its address, logged no full phone number, and stops cleanly on SIGTERM', async () => {
   const output = demo.output();
   expect(output).toContain(`iys-consent demo: open ${demo.origin}/`);
