@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSchema, recipientTypeSchema, recordStateSchema, sourceSchema, statusSchema } from './enums.ts';
+import { channelSchema, recipientTypeSchema, recordStateSchema, registrySourceSchema, statusSchema } from './enums.ts';
 import { batchRecordSchema, consentBodySchema } from './consent-body.ts';
 import { turkeyTimeSchema } from './iys-record.ts';
 import { verificationEvidenceSchema, verificationViewSchema } from './verification.ts';
@@ -54,18 +54,45 @@ export const attemptViewSchema = z.object({
   batchSize: z.number().int(),
 });
 
+/** What read-back found of a registered record: `pending` until a look-up decides. */
+export const checkViewSchema = z.object({
+  state: z.enum(['pending', 'confirmed', 'superseded', 'unseen']),
+  /** The last look-up of the record's key in İYS. */
+  checkedAt: isoInstant.optional(),
+  /** What İYS showed when it did not confirm the record (İYS's record, or why it is flagged unseen). */
+  note: z.string().optional(),
+});
+
+/** A record İYS holds that the collector did not send (a panel entry, a citizen's change), found by a look-up. */
+export const observedViewSchema = z.object({
+  by: z.enum(['confirmation', 'doubt', 'refusal', 'verification', 'sweep']),
+  /** `status`: İYS holds the other status than the ledger did; `record`: the same status from another record. */
+  drift: z.enum(['status', 'record']),
+  /** İYS's further fields (creationDate, …) as it gave them. */
+  iys: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const recordViewSchema = z.object({
   id: z.string(),
   type: channelSchema,
   recipientType: recipientTypeSchema,
   status: statusSchema,
-  source: sourceSchema,
+  /** A brand's HS_* source, or İYS's own IYS_* on an observed record. */
+  source: registrySourceSchema,
   consentDate: turkeyTimeSchema,
   state: recordStateSchema,
   /** Why the record was rejected or expired; absent for pending and registered records. */
   reason: z.string().optional(),
   attempts: z.number().int().min(0),
   registeredAt: isoInstant.optional(),
+  /** When a look-up in İYS first showed the record with the same status and consentDate. */
+  confirmedAt: isoInstant.optional(),
+  /** Read-back's finding, for registered records. */
+  check: checkViewSchema.optional(),
+  /** Set on an observed record: never sent by the collector, seen in İYS. */
+  observed: observedViewSchema.optional(),
+  /** The record this one was sent again for (re-queued, or flagged unseen). */
+  requeueOf: z.string().optional(),
   deadlineAt: isoInstant,
   evidence: evidenceViewSchema,
   attemptLog: z.array(attemptViewSchema),
@@ -106,7 +133,7 @@ export const consentReceiptSchema = z.object({
   consentTimestamp: instant,
   consentDate: turkeyTimeSchema,
   clientConsentDate: text,
-  collectionMethod: sourceSchema,
+  collectionMethod: registrySourceSchema,
   channelsPresented: z.string(),
   noticeVersion: text,
   noticeHash: text,
@@ -130,5 +157,14 @@ export const consentReceiptSchema = z.object({
   attempts: z.number().int(),
   registeredAt: instant,
   deadlineAt: instant,
+  /** Read-back: when İYS first showed the record (same status and consentDate). */
+  confirmedAt: instant,
+  /** Read-back's finding for a registered record (confirmed, superseded, unseen); null until one. */
+  checkState: text,
+  checkNote: text,
+  /** On an observed record (one İYS holds that the collector did not send): which check found it. */
+  observedBy: text,
+  /** On an observed record: status (the other status than the ledger's) or record (the same status, another record). */
+  drift: text,
 });
 export type ConsentReceipt = z.infer<typeof consentReceiptSchema>;

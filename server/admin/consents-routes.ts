@@ -38,6 +38,23 @@ export function toVerificationView(v: Verification): VerificationView {
   };
 }
 
+function checkView(r: StoredRecordWithEvidence): NonNullable<RecordView['check']> {
+  return {
+    state: r.checkState ?? 'pending',
+    ...(r.checkedAt !== null ? { checkedAt: iso(r.checkedAt) } : {}),
+    ...(r.checkNote !== null ? { note: r.checkNote } : {}),
+  };
+}
+
+function extrasOf(json: string | null): { iys?: Record<string, unknown> } {
+  if (json === null) return {};
+  try {
+    return { iys: JSON.parse(json) as Record<string, unknown> };
+  } catch {
+    return {};
+  }
+}
+
 export function toRecordView(r: StoredRecordWithEvidence, attempts: Attempt[]): RecordView {
   const { receivedAt, ...evidence } = r.evidence;
   const reason = publicReason(r);
@@ -52,6 +69,10 @@ export function toRecordView(r: StoredRecordWithEvidence, attempts: Attempt[]): 
     ...(reason !== null ? { reason } : {}),
     attempts: r.attempts,
     ...(r.registeredAt !== null ? { registeredAt: iso(r.registeredAt) } : {}),
+    ...(r.confirmedAt !== null ? { confirmedAt: iso(r.confirmedAt) } : {}),
+    ...(r.state === 'registered' ? { check: checkView(r) } : {}),
+    ...(r.observedBy !== null && r.drift !== null ? { observed: { by: r.observedBy, drift: r.drift, ...extrasOf(r.iysExtras) } } : {}),
+    ...(r.requeueOf !== null ? { requeueOf: r.requeueOf } : {}),
     deadlineAt: iso(r.deadlineAt),
     evidence: { ...evidence, receivedAt: iso(receivedAt) },
     attemptLog: attempts.map((a) => ({ ...a, at: iso(a.at) })),

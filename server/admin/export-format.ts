@@ -52,6 +52,11 @@ export function toReceipt(r: StoredRecordWithEvidence): ConsentReceipt {
     attempts: r.attempts,
     registeredAt: iso(r.registeredAt),
     deadlineAt: iso(r.deadlineAt),
+    confirmedAt: iso(r.confirmedAt),
+    checkState: r.checkState,
+    checkNote: r.checkNote,
+    observedBy: r.observedBy,
+    drift: r.drift,
   };
 }
 

@@ -8,6 +8,7 @@ import { Claim } from './claim.ts';
 import { Courier, type LastOutcome } from './courier.ts';
 import { DoubtBook } from './doubt-book.ts';
 import type { DispatcherEvent } from './events.ts';
+import type { CheckLane } from './handover.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { createIsolation } from './isolate-refused.ts';
 import { createLoop } from './loop.ts';
@@ -38,6 +39,11 @@ export type DispatcherOptions = {
   /** Back-off policies; tests shorten them. */
   transientBackoff?: BackoffPolicy;
   accountBackoff?: BackoffPolicy;
+  /**
+   * The read-back lane (server/readback, IYS_READBACK): records in doubt and records refused alone
+   * are handed to it, and it settles them by reading İYS beside sending. Without it: inference.
+   */
+  checks?: CheckLane;
 };
 
 export type DispatcherStatus = {
@@ -85,7 +91,22 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const book = new DoubtBook();
   const gate = new AccountGate({ logger, now, random, emit, transientBackoff: opts.transientBackoff, accountBackoff: opts.accountBackoff });
   const courier = new Courier({ store, sender: opts.sender, now, emit, book });
-  const settler = new Settler({ store, logger, now, emit, book });
+  const checks = opts.checks;
+  /** Records the lane took: held by it under this process's lease, no longer by the pass. */
+  async function handOver(ids: string[], held: Set<string>): Promise<void> {
+    await store.extendLease(ids, owner, now() + leaseMs);
+    for (const id of ids) held.delete(id);
+  }
+  const settler = new Settler({
+    store, logger, now, emit, book,
+    handOver: checks
+      ? async (r, message, held) => {
+          if (!checks.takeRefusal(r, message)) return false;
+          await handOver([r.id], held);
+          return true;
+        }
+      : undefined,
+  });
   const housekeeping = new Housekeeping({ store, logger, now, settler });
   const isolateRefused = createIsolation({ logger, random, gate, book, settler, requests: () => courier.requests });
   const loop = createLoop({
@@ -95,6 +116,17 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     wakeOn: (kick) => store.onInsert(kick),
     onError: (e) => logger.error({ event: 'dispatch.error', err: e instanceof Error ? e.message : String(e) }, 'dispatch pass failed; retrying'),
   });
+  checks?.attach({ book, settler, kick: () => loop.kick(), owner, leaseMs });
+
+  /** Records in doubt go to the read-back lane (when there is one and it takes them); returns the rest. */
+  async function handDoubts(records: StoredRecord[], claim: Claim): Promise<StoredRecord[]> {
+    const doubted = checks ? records.filter((r) => book.inDoubt(r)) : [];
+    if (doubted.length === 0) return records;
+    const taken = checks!.takeDoubts(doubted);
+    if (taken.size === 0) return records;
+    await handOver([...taken], claim.held);
+    return records.filter((r) => !taken.has(r.id));
+  }
 
   /** What every answer but a refusal does; returns true when the records are settled. */
   async function answer(outcome: SendOutcome, records: StoredRecord[], claim: Claim, place: SendPlace): Promise<boolean> {
@@ -120,7 +152,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
           { event: 'dispatch.ambiguous', size: records.length, retryInMs: delay, message: outcome.message },
           'no answer to a request: its records are in doubt and sent again after a back-off',
         );
-        if (place === 'top') throw new EndPass(until);
+        if (place === 'top') {
+          // Read back at once, beside the back-off that holds sending.
+          await handDoubts(records, claim);
+          throw new EndPass(until);
+        }
         await claim.waitOut(delay);
         return false;
       }
@@ -194,8 +230,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     };
     try {
       await book.regroup(claimed, (ids) => store.lostRequestsOf(ids));
-      const beliefs = await store.beliefs([...new Set(claimed.map((r) => keyOf(r)))]);
-      const plan = planSends(claimed, beliefs, { now: t, inDoubt: (r) => book.inDoubt(r) });
+      const toSend = await handDoubts(claimed, claim);
+      const beliefs = await store.beliefs([...new Set(toSend.map((r) => keyOf(r)))]);
+      const plan = planSends(toSend, beliefs, { now: t, inDoubt: (r) => book.inDoubt(r) });
       await settler.expire(plan.expired, claim.held);
       for (const send of plan.sends) {
         if (send.apart) {
@@ -218,8 +255,14 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   }
 
   return {
-    start: () => loop.start(),
-    stop: () => loop.stop(),
+    start: () => {
+      loop.start();
+      checks?.start();
+    },
+    stop: async () => {
+      await loop.stop();
+      await checks?.stop();
+    },
     status: () => ({
       running: loop.running,
       paused: gate.paused ? { ...gate.paused } : null,

@@ -50,15 +50,29 @@ export class DoubtBook {
   /** Records accepted: every lost request that carried one of them was not stored (see above). */
   lift(accepted: readonly Pick<StoredRecord, 'id'>[]): void {
     for (const r of accepted) {
-      for (const lost of this.doubt.get(r.id) ?? []) {
-        for (const member of lost) {
-          const left = (this.doubt.get(member) ?? []).filter((l) => l !== lost);
-          if (left.length > 0) this.doubt.set(member, left);
-          else {
-            this.doubt.delete(member);
-            this.cleared.add(member);
-          }
-        }
+      for (const lost of this.doubt.get(r.id) ?? []) this.liftRequest(lost);
+    }
+  }
+
+  /** The lost requests that carried a record and are unresolved here, each with the ids it carried. */
+  lostOf(id: string): Array<{ requestId: string; members: ReadonlySet<string> }> {
+    const mine = this.doubt.get(id) ?? [];
+    return [...this.lostRequests].filter(([, members]) => mine.includes(members)).map(([requestId, members]) => ({ requestId, members }));
+  }
+
+  /** One lost request was shown unstored (read back from İYS): its doubt is lifted for all its records. */
+  notStored(requestId: string): void {
+    const lost = this.lostRequests.get(requestId);
+    if (lost) this.liftRequest(lost);
+  }
+
+  private liftRequest(lost: Set<string>): void {
+    for (const member of lost) {
+      const left = (this.doubt.get(member) ?? []).filter((l) => l !== lost);
+      if (left.length > 0) this.doubt.set(member, left);
+      else {
+        this.doubt.delete(member);
+        this.cleared.add(member);
       }
     }
   }

@@ -14,6 +14,11 @@ export type SettlerOptions = {
   now: () => number;
   emit: Emit;
   book: DoubtBook;
+  /**
+   * A record refused alone and not in doubt, offered to the read-back lane before it is rejected:
+   * true when the lane took it (it rejects it with İYS's record in the reason, off the send pass).
+   */
+  handOver?: (r: StoredRecord, message: string, held: Set<string>) => Promise<boolean>;
 };
 
 /**
@@ -55,20 +60,27 @@ export class Settler {
 
   /** A record refused on its own: rejected, unless a lost request may have stored it (then the refusal is the duplicate). */
   async refusedAlone(r: StoredRecord, message: string, held: Set<string>): Promise<void> {
-    const { store, logger, now, emit, book } = this.opts;
+    const { logger, book } = this.opts;
     if (book.inDoubt(r)) {
       await this.takenAsStored([r], TAKEN_AS_STORED, held);
       logger.warn({ event: 'dispatch.doubt-resolved', recipient: maskRecipient(r.recipient), type: r.type }, TAKEN_AS_STORED);
       return;
     }
-    await store.markRejected([r.id], message, now());
+    if (await this.opts.handOver?.(r, message, held)) return;
+    await this.rejected(r, message, held);
+  }
+
+  /** A record İYS refused, rejected with `reason` (the answer's message, or what read-back found). */
+  async rejected(r: StoredRecord, reason: string, held?: Set<string>): Promise<void> {
+    const { store, logger, now, emit } = this.opts;
+    await store.markRejected([r.id], reason, now());
     this.settled([r.id], held);
-    logger.warn({ event: 'dispatch.rejected', recipient: maskRecipient(r.recipient), type: r.type, status: r.status, message }, 'İYS refused a record');
+    logger.warn({ event: 'dispatch.rejected', recipient: maskRecipient(r.recipient), type: r.type, status: r.status, message: reason }, 'İYS refused a record');
     emit({ type: 'rejected', count: 1 });
   }
 
   /** Records in doubt judged stored by a lost request: registered, with a line saying why (`message`), in one write. */
-  async takenAsStored(records: StoredRecord[], message: string, held: Set<string>): Promise<void> {
+  async takenAsStored(records: StoredRecord[], message: string, held?: Set<string>): Promise<void> {
     const at = this.opts.now();
     await this.opts.store.markRegistered(records.map((r) => r.id), at, { at, outcome: 'resolved', code: null, message, batchSize: records.length });
     this.accepted(records, held);

@@ -11,7 +11,8 @@ import type { PauseStatus } from './metrics.ts';
  * - `sending`: the dispatcher paused because iletiMerkezi said 401/403/405 (the account, not the
  *   records), or refused every record and accepted none (422: most likely a wrong brand code);
  * - `iletimerkezi`: its requests have had no answer for more than 30 s (iys-reachability.ts);
- * - `deadline`: a pending record is within 24 h of its İYS deadline (consentDate more than 48 h ago).
+ * - `deadline`: a pending record is within 24 h of its İYS deadline (consentDate more than 48 h ago);
+ * - `confirmation` (with read-back on): registered records İYS did not show within IYS_CONFIRM_WITHIN_MS.
  * A ledger that cannot be written is the collector's own `store` check, the one that answers 503.
  */
 
@@ -31,7 +32,9 @@ export function unreachableReason(r: Reachability, at: number): string | null {
 export function addOperatorHealthChecks(
   health: HealthChecks,
   opts: {
-    store: Pick<ConsentStore, 'pendingSummary'>;
+    store: Pick<ConsentStore, 'pendingSummary' | 'unseenCount'>;
+    /** Read-back is on (IYS_READBACK=1): records İYS does not show are a reason. */
+    readback?: boolean;
     pauseStatus?: () => PauseStatus;
     reachability?: () => Reachability;
     now?: () => number;
@@ -66,5 +69,18 @@ export function addOperatorHealthChecks(
       throw new Error(`records near the İYS deadline: the most urgent of ${summary.count} pending is ${when} (${new Date(earliest).toISOString()})`);
     }
   });
+  if (opts.readback) {
+    health.addCheck('confirmation', async () => {
+      let unseen: number;
+      try {
+        unseen = await opts.store.unseenCount();
+      } catch {
+        return; // the `store` check reports a ledger that fails
+      }
+      if (unseen > 0) {
+        throw new Error(`${unseen} record(s) accepted by iletiMerkezi are not visible in İYS after IYS_CONFIRM_WITHIN_MS: sent again while their deadline allows (the lookup and the export show them)`);
+      }
+    });
+  }
   return health;
 }

@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): Hono {
   const health = new HealthChecks().addCheck('store', storeWriteCheck(store, logger, now), 'readiness');
   const metrics = deps.metrics ?? createMetrics({ store, now });
   if (pauseStatus) {
-    addOperatorHealthChecks(health, { store, pauseStatus, reachability, now });
+    addOperatorHealthChecks(health, { store, pauseStatus, reachability, now, readback: config.readback !== null });
     metrics.attach({ pauseStatus, reachability });
   }
 

@@ -9,6 +9,8 @@ import { createIletiMerkeziClient, createIletiMerkeziPool } from '../iletimerkez
 import type { ConsentSender } from '../iletimerkezi/outcome.ts';
 import type { Logger } from '../log/logger.ts';
 import { dispatcherMetrics, pauseStatusOf } from '../observability/dispatcher-metrics.ts';
+import { readbackMetrics } from '../observability/readback-metrics.ts';
+import { createReadback } from '../readback/lane.ts';
 import { IysReachability } from '../observability/iys-reachability.ts';
 import { createMetrics, type PauseStatus } from '../observability/metrics.ts';
 import { createSandbox, logSandboxBanner, type Sandbox } from '../sandbox/index.ts';
@@ -98,6 +100,12 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   const sender: ConsentSender = createIletiMerkeziClient({ ...account, dispatcher: pool, logger });
   if (config.verification.sender !== null) sms = createSmsClient({ ...account, sender: config.verification.sender, logger });
   const stopSweep = verification ? sweepVerifications(verification, logger) : () => {};
+  // Read-back has a pool of its own: a look-up never queues behind a send, nor a send behind it.
+  const readPool = config.readback ? createIletiMerkeziPool(account) : null;
+  const reader = readPool ? createIletiMerkeziClient({ ...account, dispatcher: readPool, logger }) : null;
+  const checks = reader && config.readback
+    ? createReadback({ ...config.readback, store, reader, logger, onEvent: readbackMetrics(metrics, store) })
+    : undefined;
   const dispatcher = createDispatcher({
     store,
     sender,
@@ -107,6 +115,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
     leaseMs: LEASE_MS,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     onEvent: dispatcherMetrics(metrics, reachability),
+    checks,
   });
   pauseStatus = () => pauseStatusOf(dispatcher.status());
   dispatcherMade = dispatcher;
@@ -122,6 +131,8 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
       await dispatcher.stop();
       await sender.close();
       await pool.close();
+      await reader?.close();
+      await readPool?.close();
       server.closeIdleConnections?.();
       await closed;
       clearTimeout(cut);

@@ -27,6 +27,8 @@ export type Config = {
   noticePolicy: 'record' | 'require';
   /** The SMS code double opt-in (`verify="sms"`); sender null: switched off. */
   verification: VerificationConfig;
+  /** Reading İYS back through consent/show (server/readback); null when IYS_READBACK=0. */
+  readback: { confirmDelayMs: number; confirmWithinMs: number; ratePerS: number } | null;
 };
 
 /** The IYS_SMS_* settings (docs/contract.md): the code, its lifetime, and the caps on sending it. */
@@ -74,6 +76,10 @@ export const CONFIG_DEFAULTS = {
   IYS_SMS_GLOBAL: '300',
   IYS_SMS_DAILY: '1000',
   IYS_NOTICE_POLICY: 'record',
+  IYS_READBACK: '1',
+  IYS_CONFIRM_DELAY_MS: '60000',
+  IYS_CONFIRM_WITHIN_MS: '3600000',
+  IYS_READBACK_RATE: '5',
 } as const;
 
 /** The sender the built-in sandbox uses when IYS_SMS_SENDER is not set, so the demo shows the code step. */
@@ -157,6 +163,12 @@ const envSchema = z.object({
   IYS_SMS_GLOBAL: wholeNumber(1, 1_000_000),
   IYS_SMS_DAILY: wholeNumber(1, 10_000_000),
   IYS_NOTICE_POLICY: z.enum(['record', 'require'], { error: 'must be record or require' }),
+  // Read-back (docs/contract.md): free look-ups with no side effects, so on unless switched off.
+  IYS_READBACK: flag,
+  IYS_CONFIRM_DELAY_MS: wholeNumber(0, 86_400_000),
+  // Up to a day: a record flagged later could no longer be sent again before its 72-hour deadline.
+  IYS_CONFIRM_WITHIN_MS: wholeNumber(1_000, 86_400_000),
+  IYS_READBACK_RATE: wholeNumber(1, 100),
 });
 
 /** Every variable the configuration reads, in the order of the contract's table. */
@@ -237,6 +249,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       daily: e.IYS_SMS_DAILY,
     },
     noticePolicy: e.IYS_NOTICE_POLICY,
+    readback: e.IYS_READBACK
+      ? { confirmDelayMs: e.IYS_CONFIRM_DELAY_MS, confirmWithinMs: e.IYS_CONFIRM_WITHIN_MS, ratePerS: e.IYS_READBACK_RATE }
+      : null,
   };
 }
 

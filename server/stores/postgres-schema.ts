@@ -48,7 +48,7 @@ export function postgresDialect(schema: string): Dialect {
 
 /** The steps each version took: version 2 took two at once (this store's history), every other one step. */
 export const POSTGRES_VERSIONS: readonly (readonly SchemaStep[])[] = [
-  ['ledger'], ['fingerprints', 'live-key'], ['request-ids'], ['doubt'], ['outcome-check'], ['probe'], ['requeue'], ['verification'], ['proof'],
+  ['ledger'], ['fingerprints', 'live-key'], ['request-ids'], ['doubt'], ['outcome-check'], ['probe'], ['requeue'], ['verification'], ['proof'], ['readback'],
 ];
 
 /** Applied in order inside one transaction each; schema_migrations holds the versions applied. */

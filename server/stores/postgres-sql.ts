@@ -143,6 +143,18 @@ export function postgresSql(schema: string) {
     overdue: `SELECT ${OUTBOX} FROM ${records}
       WHERE state = 'pending' AND deadline_at <= $1 AND COALESCE(lease_until, 0) <= $1
       ORDER BY deadline_at, seq LIMIT $2`,
+    // Read-back (ConsentStore.dueForCheck, sweepDue, markChecked, unseenCount).
+    dueForCheck: `SELECT ${OUTBOX} FROM ${records}
+      WHERE state = 'registered' AND check_state IS NULL AND registered_at <= $1 AND COALESCE(checked_at, 0) <= $2
+      ORDER BY registered_at, seq LIMIT $3`,
+    sweepDue: `SELECT ${OUTBOX} FROM ${records}
+      WHERE state = 'registered' AND check_state IN ('confirmed', 'unseen') AND COALESCE(checked_at, 0) <= $1
+      ORDER BY checked_at, seq LIMIT $2`,
+    markChecked: `UPDATE ${records} SET checked_at = $2, check_state = COALESCE($3, check_state), check_note = $4,
+        confirmed_at = CASE WHEN $3 = 'confirmed' THEN COALESCE(confirmed_at, $2) ELSE confirmed_at END
+      WHERE state = 'registered' AND id = ANY(${IDS})`,
+    unseenCount: `SELECT COUNT(*) AS n FROM ${records} r WHERE r.state = 'registered' AND r.check_state = 'unseen'
+      AND NOT EXISTS (SELECT 1 FROM ${records} q WHERE q.requeue_of = r.id AND q.check_state = 'confirmed')`,
     nextWakeAt: `SELECT MIN(GREATEST(COALESCE(not_before, 0), COALESCE(lease_until, 0))) AS at FROM ${records}
       WHERE state = 'pending' AND (not_before > $1 OR lease_until > $1)`,
   };

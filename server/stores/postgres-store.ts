@@ -4,7 +4,7 @@ import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type {
-  AnswerLine, Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
+  AnswerLine, Attempt, CheckMark, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import {
@@ -270,6 +270,27 @@ export class PostgresStore implements ConsentStore {
   private proofStore: PostgresProof | undefined;
   proof(): PostgresProof {
     return (this.proofStore ??= new PostgresProof(this.pool, this.schema));
+  }
+
+  // --- read-back --------------------------------------------------------------------------------
+
+  async dueForCheck(o: { registeredBefore: number; checkedBefore: number; limit: number }): Promise<StoredRecord[]> {
+    const { rows } = await this.pool.query<OutboxRow>(this.sql.dueForCheck, [o.registeredBefore, o.checkedBefore, o.limit]);
+    return rows.map(rowToRecord);
+  }
+
+  async sweepDue(o: { checkedBefore: number; limit: number }): Promise<StoredRecord[]> {
+    const { rows } = await this.pool.query<OutboxRow>(this.sql.sweepDue, [o.checkedBefore, o.limit]);
+    return rows.map(rowToRecord);
+  }
+
+  async markChecked(ids: string[], m: CheckMark): Promise<void> {
+    if (ids.length > 0) await this.pool.query(this.sql.markChecked, [ids, m.at, m.state, m.note]);
+  }
+
+  async unseenCount(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(this.sql.unseenCount);
+    return Number(rows[0]!.n);
   }
 
   // --- wake-ups ---------------------------------------------------------------------------------

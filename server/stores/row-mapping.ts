@@ -36,7 +36,20 @@ function insertRow(id: string, n: NewRecord, idempotencyKey: string | null): Ins
     requeue_of: n.requeueOf ?? null, verification: e.verification === undefined ? null : JSON.stringify(e.verification),
     notice_match: e.noticeMatch,
     notice_registered: e.noticeRegistered, form_token_age_ms: e.formTokenAgeMs,
+    ...observedColumns(n.observed),
   };
+}
+
+/** An observed record is stored as İYS holds it: registered and confirmed at once, never dispatched. */
+function observedColumns(o: NewRecord['observed']) {
+  if (!o) {
+    return { registered_at: null, confirmed_at: null, checked_at: null, check_state: null, observed_by: null, drift: null, iys_extras: null } as const;
+  }
+  const extras = Object.keys(o.extras).length > 0 ? JSON.stringify(o.extras) : null;
+  return {
+    state: 'registered', registered_at: o.at, confirmed_at: o.at, checked_at: o.at, check_state: 'confirmed',
+    observed_by: o.by, drift: o.drift, iys_extras: extras,
+  } as const;
 }
 
 /** The values of one new row, in INSERT_COLUMNS order. Throws RangeError for a consentDate off the Turkey-time format. */
@@ -62,6 +75,13 @@ export function rowToRecord(row: OutboxRow): StoredRecord {
     registeredAt: numericOrNull(row.registered_at),
     doubt: row.doubt,
     requeueOf: row.requeue_of,
+    confirmedAt: numericOrNull(row.confirmed_at),
+    checkedAt: numericOrNull(row.checked_at),
+    checkState: row.check_state,
+    checkNote: row.check_note,
+    observedBy: row.observed_by,
+    drift: row.drift === 'missing' ? null : row.drift,
+    iysExtras: row.iys_extras,
   };
 }
 

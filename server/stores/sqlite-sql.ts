@@ -100,6 +100,18 @@ export const SQL = {
   overdue: `SELECT ${OUTBOX} FROM records INDEXED BY records_claim
     WHERE state = 'pending' AND deadline_at <= @now AND COALESCE(lease_until, 0) <= @now
     ORDER BY deadline_at, seq LIMIT @limit`,
+  // Read-back (ConsentStore.dueForCheck, sweepDue, markChecked, unseenCount).
+  dueForCheck: `SELECT ${OUTBOX} FROM records INDEXED BY records_unchecked
+    WHERE state = 'registered' AND check_state IS NULL AND registered_at <= @registeredBefore AND COALESCE(checked_at, 0) <= @checkedBefore
+    ORDER BY registered_at, seq LIMIT @limit`,
+  sweepDue: `SELECT ${OUTBOX} FROM records INDEXED BY records_sweep
+    WHERE state = 'registered' AND check_state IN ('confirmed', 'unseen') AND COALESCE(checked_at, 0) <= @checkedBefore
+    ORDER BY checked_at, seq LIMIT @limit`,
+  markChecked: `UPDATE records SET checked_at = @at, check_state = COALESCE(@state, check_state), check_note = @note,
+    confirmed_at = CASE WHEN @state = 'confirmed' THEN COALESCE(confirmed_at, @at) ELSE confirmed_at END
+    WHERE state = 'registered' AND id IN ${IDS}`,
+  unseenCount: `SELECT COUNT(*) AS n FROM records r WHERE r.state = 'registered' AND r.check_state = 'unseen'
+    AND NOT EXISTS (SELECT 1 FROM records q WHERE q.requeue_of = r.id AND q.check_state = 'confirmed')`,
   nextWakeAt: `SELECT MIN(MAX(COALESCE(not_before, 0), COALESCE(lease_until, 0))) AS at FROM records
     WHERE state = 'pending' AND (not_before > @now OR lease_until > @now)`,
 } as const;

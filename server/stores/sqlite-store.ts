@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import type {
-  AnswerLine, Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
+  AnswerLine, Attempt, CheckMark, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import { SQL } from './sqlite-sql.ts';
@@ -36,7 +36,6 @@ type QueuedInsert = {
 };
 
 type IdempotencyRow = { ids: string; fingerprint: string | null };
-
 
 /** Counters that show group commit at work: many inserts, fewer commits. */
 export type SqliteStoreStats = { inserts: number; commits: number };
@@ -308,6 +307,22 @@ export class SqliteStore implements ConsentStore {
   async nextWakeAt(now: number): Promise<number | null> {
     const row = this.need().nextWakeAt.get({ now }) as { at: number | null };
     return row.at;
+  }
+
+  async dueForCheck(o: { registeredBefore: number; checkedBefore: number; limit: number }): Promise<StoredRecord[]> {
+    return (this.need().dueForCheck.all(o) as OutboxRow[]).map(rowToRecord);
+  }
+
+  async sweepDue(o: { checkedBefore: number; limit: number }): Promise<StoredRecord[]> {
+    return (this.need().sweepDue.all(o) as OutboxRow[]).map(rowToRecord);
+  }
+
+  async markChecked(ids: string[], m: CheckMark): Promise<void> {
+    if (ids.length > 0) this.need().markChecked.run({ ids: JSON.stringify(ids), at: m.at, state: m.state, note: m.note });
+  }
+
+  async unseenCount(): Promise<number> {
+    return (this.need().unseenCount.get() as { n: number }).n;
   }
 
   onInsert(listener: () => void): () => void {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../../server/dispatch/dispatcher.ts';
 import { createIletiMerkeziClient } from '../../server/iletimerkezi/client.ts';
 import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';
+import { createReadback, type Readback, type ReadbackSettings } from '../../server/readback/lane.ts';
+import type { ReadbackEvent } from '../../server/readback/events.ts';
 import { createSandbox, startSandboxServer, type Sandbox, type SandboxPatch } from '../../server/sandbox/index.ts';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import type { ConsentStore, NewRecord } from '../../server/stores/store.ts';
@@ -31,11 +33,19 @@ export type Rig = {
   sandbox: Sandbox;
   sender: ConsentSender;
   dispatcher: Dispatcher;
+  /** The read-back lane, when the rig was asked for one. */
+  readback: Readback | null;
+  readbackEvents: ReadbackEvent[];
   logs: Array<Record<string, unknown>>;
-  /** Requests the sandbox answered (or dropped). */
+  /** consent/create requests the sandbox answered (or dropped). */
   requests(): number;
+  /** consent/show requests (look-ups) the sandbox answered (or dropped). */
+  lookups(): number;
   close(): Promise<void>;
 };
+
+/** Read-back in tests: at once and fast, unless a test says otherwise. */
+export const TEST_READBACK: ReadbackSettings = { confirmDelayMs: 0, confirmWithinMs: 60_000, ratePerS: 2_000 };
 
 /** A real SQLite ledger, the sandbox over real HTTP, the real client, a dispatcher with short timings. */
 export async function startRig(opts: {
@@ -45,9 +55,13 @@ export async function startRig(opts: {
   /** What the dispatcher sees of the ledger (the rig's `store` stays the real one). */
   wrapStore?: (s: ConsentStore) => ConsentStore;
   clockOffsetMs?: number;
+  /** A read-back lane beside the dispatcher (TEST_READBACK's settings, overridden by these). */
+  readback?: Partial<ReadbackSettings>;
+  /** Another ledger than a fresh SQLite file (PostgreSQL); the rig closes it. */
+  openStore?: () => ConsentStore;
 } = {}): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'iys-dispatch-'));
-  const store = new SqliteStore(join(dir, 'ledger.db'));
+  const store = opts.openStore ? opts.openStore() : new SqliteStore(join(dir, 'ledger.db'));
   await store.init();
   const now = () => Date.now() + (opts.clockOffsetMs ?? 0);
   const sandbox = createSandbox({ ...ACCOUNT, now, ...opts.sandbox });
@@ -55,17 +69,28 @@ export async function startRig(opts: {
   const client = createIletiMerkeziClient({ baseUrl: server.url, ...ACCOUNT, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 });
   const sender = opts.wrapSender ? opts.wrapSender(client) : client;
   const { logger, lines } = captureLogger();
+  // Read-back has a client (and pool) of its own, as in the collector.
+  const reader = opts.readback ? createIletiMerkeziClient({ baseUrl: server.url, ...ACCOUNT, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 }) : null;
+  const readbackEvents: ReadbackEvent[] = [];
+  const readback = reader
+    ? createReadback({
+        ...TEST_READBACK, ...opts.readback, store, reader, logger, now, backoff: { baseMs: 20, capMs: 200 }, onEvent: (e) => readbackEvents.push(e),
+      })
+    : null;
   const dispatcher = createDispatcher({
     store: opts.wrapStore ? opts.wrapStore(store) : store, sender, logger, batchMax: 5000, flushMs: 20, leaseMs: 5_000, owner: 'test-1', now,
-    transientBackoff: { baseMs: 20, capMs: 200 }, accountBackoff: { baseMs: 50, capMs: 300 },
+    transientBackoff: { baseMs: 20, capMs: 200 }, accountBackoff: { baseMs: 50, capMs: 300 }, checks: readback ?? undefined,
     ...opts.dispatcher,
   });
+  const total = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((a, b) => a + b, 0);
   return {
-    store, sandbox, sender, dispatcher, logs: lines,
-    requests: () => Object.values(sandbox.state.counts()).reduce((a, b) => a + b, 0),
+    store, sandbox, sender, dispatcher, readback, readbackEvents, logs: lines,
+    requests: () => total(sandbox.state.counts()),
+    lookups: () => total(sandbox.state.showCounts()),
     async close() {
       await dispatcher.stop();
       await sender.close();
+      await reader?.close();
       await server.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEADLINE_MS, parseTurkeyTime } from '../../shared/turkey-time.ts';
-import type { AttemptOutcome, ConsentStore, NewRecord } from '../../server/stores/store.ts';
+import { UNCHECKED, type AttemptOutcome, type ConsentStore, type NewRecord } from '../../server/stores/store.ts';
 import { SqliteStore } from '../../server/stores/sqlite-store.ts';
 import { PostgresStore } from '../../server/stores/postgres-store.ts';
 import { SQLITE_VERSIONS } from '../../server/stores/sqlite-schema.ts';
@@ -180,7 +180,7 @@ describe.each(harnesses)('$name ledger of an earlier version', (h) => {
         ...n.record, id, deadlineAt: parseTurkeyTime(n.record.consentDate)! + DEADLINE_MS, receivedAt: n.evidence.receivedAt,
         // Every earlier version precedes step 'proof': no notice match or token age was kept then.
         evidence: { ...n.evidence, noticeMatch: null, noticeRegistered: null, formTokenAgeMs: null },
-        state: 'pending', attempts: 0, reason: null, registeredAt: null, doubt: null, requeueOf: null, ...fate,
+        state: 'pending', attempts: 0, reason: null, registeredAt: null, doubt: null, requeueOf: null, ...UNCHECKED, ...fate,
       });
       for (const [n, id, fate] of [
         [pendingRec, pending, {}],

@@ -102,7 +102,7 @@ async function everything(store: ConsentStore): Promise<StoredRecordWithEvidence
 /** An update that changes the column's value, staying inside its CHECK so only a guard can refuse it. */
 function changed(c: ColumnSpec): string {
   if (c.oneOf) return `'${c.oneOf.at(-1)}'`;
-  if (c.type === 'text') return `${c.name} || '-changed'`;
+  if (c.type === 'text') return `COALESCE(${c.name}, '') || '-changed'`;
   return `${c.name} + 1000`;
 }
 

@@ -18,7 +18,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['server/log'],
   ['server/http'],
   ['server/stores', 'server/iletimerkezi'],
-  ['server/intake', 'server/dispatch', 'server/sandbox'],
+  ['server/intake', 'server/dispatch', 'server/sandbox', 'server/readback'],
   ['server/observability', 'server/admin'],
   ['server/demo'],
   ['server/runtime'],

@@ -32,6 +32,7 @@ describe('loadConfig: defaults', () => {
       clockToleranceS: 600,
       verification: { sender: 'SANDBOX', codeTtlS: 600, maxAttempts: 5, windowS: 3600, perNumber: 3, perIp: 10, global: 300, daily: 1000 },
       noticePolicy: 'record',
+      readback: { confirmDelayMs: 60_000, confirmWithinMs: 3_600_000, ratePerS: 5 },
     });
   });
 
@@ -41,6 +42,13 @@ describe('loadConfig: defaults', () => {
     const e = failure({ ...SANDBOX, IYS_SMS_SENDER: 'A SENDER THAT IS TOO LONG' });
     expect(e.variable).toBe('IYS_SMS_SENDER');
     expect(failure({ ...SANDBOX, IYS_SMS_PER_NUMBER: '0' }).variable).toBe('IYS_SMS_PER_NUMBER');
+  });
+
+  it('IYS_READBACK=0 switches read-back off; its settings are checked and named', () => {
+    expect(loadConfig({ ...SANDBOX, IYS_READBACK: '0' }).readback).toBeNull();
+    expect(loadConfig({ ...SANDBOX, IYS_CONFIRM_DELAY_MS: '0', IYS_READBACK_RATE: '20' }).readback).toMatchObject({ confirmDelayMs: 0, ratePerS: 20 });
+    expect(failure({ ...SANDBOX, IYS_READBACK_RATE: '0' }).variable).toBe('IYS_READBACK_RATE');
+    expect(failure({ ...SANDBOX, IYS_CONFIRM_WITHIN_MS: '90000000' }).variable).toBe('IYS_CONFIRM_WITHIN_MS');
   });
 
   it('IYS_SANDBOX defaults to 0, which needs the credentials and brand code', () => {

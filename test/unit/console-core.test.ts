@@ -3,7 +3,7 @@ import { canonicalJson, canonicalSha256 } from '../../server/admin/canonical-jso
 import { maskAsTyped } from '../../server/admin/mask-typed.ts';
 import { judgeRequeue } from '../../server/admin/requeue-rule.ts';
 import { PASS_HEADROOM_MS, SEND_MARGIN_MS } from '../../shared/sendability.ts';
-import type { StoredRecordWithEvidence } from '../../server/stores/store.ts';
+import { UNCHECKED, type StoredRecordWithEvidence } from '../../server/stores/store.ts';
 import { DEADLINE_MS, formatTurkeyTime } from '../../shared/turkey-time.ts';
 
 describe('canonicalJson (RFC 8785)', () => {
@@ -38,7 +38,7 @@ function stored(over: Partial<StoredRecordWithEvidence> & { agoMs?: number } = {
   return {
     id: `r${++n}`, recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY', source: 'HS_WEB',
     consentDate: formatTurkeyTime(consentMs), state: 'rejected', deadlineAt: consentMs + DEADLINE_MS, receivedAt: consentMs, attempts: 1,
-    reason: 'refused', registeredAt: null, doubt: null, requeueOf: null,
+    reason: 'refused', registeredAt: null, doubt: null, requeueOf: null, ...UNCHECKED,
     evidence: {
       rawRecipient: '0532 123 45 67', clientConsentDate: null, receivedAt: consentMs, channels: 'MESAJ', noticeVersion: 'v1', noticeHash: null,
       noticeLang: 'tr', pageUrl: null, origin: null, ip: '203.0.113.7', userAgent: 'UA', widgetVersion: null, idempotencyKey: null, noticeMatch: null, noticeRegistered: null, formTokenAgeMs: null,

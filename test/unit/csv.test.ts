@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectDelimiter, parseCsv } from '../../server/cli/csv.ts';
 import { csvCell, csvHeader, csvLine, parseExportBound, toReceipt, RECEIPT_FIELDS } from '../../server/admin/export-format.ts';
-import type { StoredRecordWithEvidence } from '../../server/stores/store.ts';
+import { UNCHECKED, type StoredRecordWithEvidence } from '../../server/stores/store.ts';
 import { seededRandom } from '../../server/sandbox/seeded-random.ts';
 import { neutraliseFormulas } from '../../shared/spreadsheet-safe.ts';
 import { formulaPieces } from '../helpers/spreadsheet-pieces.ts';
@@ -72,7 +72,7 @@ describe('consent receipt', () => {
   const record: StoredRecordWithEvidence = {
     id: 'r1', recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'RET', source: 'HS_WEB',
     consentDate: '2026-11-26 16:05:09', state: 'rejected', deadlineAt: Date.UTC(2026, 10, 29, 13, 5, 9), receivedAt: Date.UTC(2026, 10, 26, 13, 5, 10),
-    attempts: 2, reason: 'RET after RET', registeredAt: null, doubt: null, requeueOf: null,
+    attempts: 2, reason: 'RET after RET', registeredAt: null, doubt: null, requeueOf: null, ...UNCHECKED,
     evidence: {
       rawRecipient: '0532 123 45 67', clientConsentDate: '2026-11-26 16:05:09', receivedAt: Date.UTC(2026, 10, 26, 13, 5, 10), channels: 'MESAJ ARAMA',
       noticeVersion: '2026-11-01', noticeHash: null, noticeLang: 'tr', pageUrl: 'https://shop.example/kayit?a=1,2', origin: 'https://shop.example',
@@ -104,7 +104,7 @@ describe('CSV export against formula injection, split by , or by ;', () => {
   const record = {
     id: 'r1', recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY', source: 'HS_WEB',
     consentDate: '2026-11-26 16:05:09', state: 'pending', deadlineAt: Date.UTC(2026, 10, 29, 13, 5, 9), receivedAt: Date.UTC(2026, 10, 26, 13, 5, 10),
-    attempts: 0, reason: null, registeredAt: null, doubt: null, requeueOf: null,
+    attempts: 0, reason: null, registeredAt: null, doubt: null, requeueOf: null, ...UNCHECKED,
   } as const;
   const lineWith = (text: string) =>
     csvLine(toReceipt({

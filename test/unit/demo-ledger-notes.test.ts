@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explainRefusals, noteOf } from '../../server/demo/ledger-notes.ts';
 import { SENDING } from '../../server/dispatch/doubt.ts';
-import type { StoredRecord } from '../../server/stores/store.ts';
+import { UNCHECKED, type StoredRecord } from '../../server/stores/store.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 
 const T0 = 1_800_000_000_000;
@@ -10,7 +10,7 @@ function rec(minute: number, over: Partial<StoredRecord>): StoredRecord {
   return {
     id: `r${++n}`, recipient: '+905321234567', recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY', source: 'HS_WEB',
     consentDate: formatTurkeyTime(T0 + minute * 60_000), state: 'registered', deadlineAt: 0, receivedAt: T0 + minute * 60_000,
-    attempts: 2, reason: null, registeredAt: null, doubt: null, requeueOf: null, ...over,
+    attempts: 2, reason: null, registeredAt: null, doubt: null, requeueOf: null, ...UNCHECKED, ...over,
   };
 }
 

@@ -3,7 +3,7 @@ import { planSends } from '../../server/dispatch/plan.ts';
 import { isInDoubt } from '../../server/dispatch/doubt.ts';
 import { keyOf } from '../../shared/iys-record.ts';
 import { DEADLINE_MS, formatTurkeyTime } from '../../shared/turkey-time.ts';
-import type { StoredRecord } from '../../server/stores/store.ts';
+import { UNCHECKED, type StoredRecord } from '../../server/stores/store.ts';
 
 const NOW = 1_800_000_000_000;
 let n = 0;
@@ -12,7 +12,7 @@ function stored(over: Partial<StoredRecord> = {}): StoredRecord {
   return {
     id: `r${++n}`, recipient: `+90532${String(n).padStart(7, '0')}`, recipientType: 'BIREYSEL', type: 'MESAJ', status: 'ONAY',
     source: 'HS_WEB', consentDate, state: 'pending', deadlineAt: NOW - 60_000 + DEADLINE_MS, receivedAt: NOW, attempts: 0,
-    reason: null, registeredAt: null, doubt: null, requeueOf: null, ...over,
+    reason: null, registeredAt: null, doubt: null, requeueOf: null, ...UNCHECKED, ...over,
   };
 }
 
