@@ -1,6 +1,7 @@
 import { CHANNELS, RECIPIENT_TYPES, RECORD_STATES, STATUSES } from '../../shared/enums.ts';
 import { VERIFICATION_STATES } from '../../shared/verification.ts';
-import { ATTEMPT_OUTCOMES, CHECK_STATES, DOUBTS, DRIFT_KINDS, NOTICE_MATCHES, OBSERVERS } from './store.ts';
+import { ATTEMPT_OUTCOMES, DOUBTS, NOTICE_MATCHES } from './store.ts';
+import { READBACK_COLUMNS, READBACK_INDEXES } from './schema-readback.ts';
 
 /**
  * The ledger's schema, defined once. Both dialects derive from it their table DDL, migrations,
@@ -127,16 +128,7 @@ export const RECORDS = {
     { name: 'notice_registered', type: 'text', nullable: true, since: 'proof', ...EVIDENCE },
     // How old the signed form token was when the consent arrived (a bot signal); null without one.
     { name: 'form_token_age_ms', type: 'bigint', nullable: true, since: 'proof', ...EVIDENCE },
-    // Read-back (server/readback): what look-ups in İYS found of a registered record. Beside the record,
-    // not an edit of it: İYS's fields and the state never change.
-    { name: 'confirmed_at', type: 'bigint', nullable: true, insert: true, read: true, since: 'readback' },
-    { name: 'checked_at', type: 'bigint', nullable: true, insert: true, read: true, since: 'readback' },
-    { name: 'check_state', type: 'text', nullable: true, oneOf: CHECK_STATES, insert: true, read: true, since: 'readback' },
-    { name: 'check_note', type: 'text', nullable: true, read: true, since: 'readback' },
-    // An observed record: one İYS holds that the collector did not send (a panel entry, a citizen's RET), a row of its own.
-    { name: 'observed_by', type: 'text', nullable: true, oneOf: OBSERVERS, since: 'readback', ...KEPT },
-    { name: 'drift', type: 'text', nullable: true, oneOf: DRIFT_KINDS, since: 'readback', ...KEPT },
-    { name: 'iys_extras', type: 'text', nullable: true, since: 'readback', ...KEPT },
+    ...READBACK_COLUMNS,
   ],
 } as const satisfies TableSpec;
 
@@ -270,12 +262,7 @@ export const INDEXES: readonly IndexSpec[] = [
   { name: 'notices_version_lang', table: 'notices', on: 'version, lang', unique: true, since: 'proof' },
   { name: 'notices_hash', table: 'notices', on: 'hash', since: 'proof' },
   { name: 'form_nonces_expiry', table: 'form_nonces', on: 'expires_at', since: 'proof' },
-  // Read-back: registered records no look-up has decided (confirmation), and the sweep's oldest checks.
-  { name: 'records_unchecked', table: 'records', on: 'registered_at, seq', where: "state = 'registered' AND check_state IS NULL", since: 'readback' },
-  {
-    name: 'records_sweep', table: 'records', on: 'checked_at, seq',
-    where: "state = 'registered' AND check_state IN ('confirmed', 'unseen')", since: 'readback',
-  },
+  ...READBACK_INDEXES,
 ];
 
 /**

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { RecordState } from '../../shared/enums.ts';
 import type {
-  AnswerLine, Attempt, CheckMark, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
+  AnswerLine, Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import { SQL } from './sqlite-sql.ts';
@@ -309,21 +309,11 @@ export class SqliteStore implements ConsentStore {
     return row.at;
   }
 
-  async dueForCheck(o: { registeredBefore: number; checkedBefore: number; limit: number }): Promise<StoredRecord[]> {
-    return (this.need().dueForCheck.all(o) as OutboxRow[]).map(rowToRecord);
-  }
-
-  async sweepDue(o: { checkedBefore: number; limit: number }): Promise<StoredRecord[]> {
-    return (this.need().sweepDue.all(o) as OutboxRow[]).map(rowToRecord);
-  }
-
-  async markChecked(ids: string[], m: CheckMark): Promise<void> {
-    if (ids.length > 0) this.need().markChecked.run({ ids: JSON.stringify(ids), at: m.at, state: m.state, note: m.note });
-  }
-
-  async unseenCount(): Promise<number> {
-    return (this.need().unseenCount.get() as { n: number }).n;
-  }
+  // Read-back (check-fields.ts).
+  dueForCheck: ConsentStore['dueForCheck'] = async (o) => (this.need().dueForCheck.all(o) as OutboxRow[]).map(rowToRecord);
+  sweepDue: ConsentStore['sweepDue'] = async (o) => (this.need().sweepDue.all(o) as OutboxRow[]).map(rowToRecord);
+  markChecked: ConsentStore['markChecked'] = async (ids, m) => void (ids.length > 0 && this.need().markChecked.run({ ids: JSON.stringify(ids), ...m }));
+  unseenCount: ConsentStore['unseenCount'] = async () => (this.need().unseenCount.get() as { n: number }).n;
 
   onInsert(listener: () => void): () => void {
     this.listeners.add(listener);

@@ -1,6 +1,10 @@
 import type { KeyBelief } from '../../shared/state-rules.ts';
 import type { IysRecord } from '../../shared/iys-record.ts';
 import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
+import type { CheckState, DriftKind, Observer, ReadbackStore } from './check-fields.ts';
+
+export { CHECK_STATES, DRIFT_KINDS, OBSERVERS, UNCHECKED } from './check-fields.ts';
+export type { CheckMark, CheckState, DriftKind, Observer } from './check-fields.ts';
 import type { VerificationEvidence, VerificationState } from '../../shared/verification.ts';
 import type { ProofStore } from './proof-store.ts';
 
@@ -39,25 +43,6 @@ export const ATTEMPT_OUTCOMES = ['sending', 'accepted', 'records-refused', 'too-
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 /** Attempt lines that are no answer from iletiMerkezi: a request going out, a doubt resolved without one. */
 export const UNANSWERED_OUTCOMES = ['sending', 'resolved'] as const satisfies readonly AttemptOutcome[];
-/**
- * What the last look-up in İYS (read-back, server/readback) made of a registered record:
- * - `confirmed`: İYS showed it, same status and consentDate (`confirmedAt` says when, first);
- * - `superseded`: İYS shows a later record of the key (ours, or one made elsewhere: then observed);
- * - `unseen`: İYS still did not show it after IYS_CONFIRM_WITHIN_MS: flagged, and sent again while its deadline allows.
- * Null while no look-up has decided.
- */
-export const CHECK_STATES = ['confirmed', 'superseded', 'unseen'] as const;
-export type CheckState = (typeof CHECK_STATES)[number];
-/** Which check found an observed record (a record İYS holds that the collector did not send). */
-export const OBSERVERS = ['confirmation', 'doubt', 'refusal', 'verification', 'sweep'] as const;
-export type Observer = (typeof OBSERVERS)[number];
-/**
- * Kinds of difference between İYS and the ledger: `status` (İYS holds the other status: a citizen's
- * RET), `record` (the same status from another record: a panel entry, another integration), `missing`
- * (İYS shows nothing of a record the ledger has registered). Only the first two make an observed record.
- */
-export const DRIFT_KINDS = ['status', 'record', 'missing'] as const;
-export type DriftKind = (typeof DRIFT_KINDS)[number];
 /** The bucket of requestsByHour(). */
 export const HOUR_MS = 3_600_000;
 
@@ -101,8 +86,6 @@ export type NewRecord = {
   observed?: { by: Observer; drift: Exclude<DriftKind, 'missing'>; at: number; extras: Record<string, unknown> };
 };
 
-/** What a look-up in İYS found of registered records (markChecked). */
-export type CheckMark = { at: number; state: CheckState | null; note: string | null };
 
 /** A record as the ledger holds it. Times are epoch ms. */
 export type StoredRecord = IysRecord & {
@@ -132,11 +115,6 @@ export type StoredRecord = IysRecord & {
   /** İYS's further fields of an observed record (creationDate, …), as JSON; null otherwise. */
   iysExtras: string | null;
 };
-
-/** The read-back fields of a record no look-up has touched and nobody observed. */
-export const UNCHECKED = {
-  confirmedAt: null, checkedAt: null, checkState: null, checkNote: null, observedBy: null, drift: null, iysExtras: null,
-} as const satisfies Partial<StoredRecord>;
 
 /** A key's latest live record, as latestOfKeys() reports it. */
 export type LatestRecord = { id: string; status: ConsentStatus; consentDate: string; state: 'pending' | 'registered' };
@@ -196,7 +174,7 @@ export type InsertResult = {
   duplicate: boolean;
 };
 
-export interface ConsentStore {
+export interface ConsentStore extends ReadbackStore<StoredRecord> {
   /** Creates or migrates the schema. Idempotent. */
   init(): Promise<void>;
   close(): Promise<void>;
@@ -288,22 +266,6 @@ export interface ConsentStore {
   overdue(now: number, limit: number): Promise<StoredRecord[]>;
   /** Earliest moment something becomes claimable (a notBefore or a lease running out), or null. */
   nextWakeAt(now: number): Promise<number | null>;
-
-  // --- read-back ----------------------------------------------------------------------------------
-  /**
-   * Registered records no look-up has decided yet (checkState null), registered before
-   * `registeredBefore` and not looked up since `checkedBefore`, oldest registration first.
-   */
-  dueForCheck(opts: { registeredBefore: number; checkedBefore: number; limit: number }): Promise<StoredRecord[]>;
-  /**
-   * Registered records looked up longest ago (confirmed or flagged unseen), oldest check first: the
-   * sweep's work. Never-checked records come first.
-   */
-  sweepDue(opts: { checkedBefore: number; limit: number }): Promise<StoredRecord[]>;
-  /** Writes a look-up's finding on registered records; the first confirmation's time is kept. Never the İYS fields or the state. */
-  markChecked(ids: string[], mark: CheckMark): Promise<void>;
-  /** Registered records flagged unseen whose re-sent copy is not confirmed yet: the degraded reason's count. */
-  unseenCount(): Promise<number>;
 
   /** Calls back when records are inserted, by this process or (PostgreSQL: LISTEN/NOTIFY) another. */
   onInsert(listener: () => void): () => void;

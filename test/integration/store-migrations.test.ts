@@ -178,8 +178,8 @@ describe.each(harnesses)('$name ledger of an earlier version', (h) => {
       const store = await old.open();
       const expected = (n: NewRecord, id: string, fate: object) => ({
         ...n.record, id, deadlineAt: parseTurkeyTime(n.record.consentDate)! + DEADLINE_MS, receivedAt: n.evidence.receivedAt,
-        // Every earlier version precedes step 'proof': no notice match or token age was kept then.
-        evidence: { ...n.evidence, noticeMatch: null, noticeRegistered: null, formTokenAgeMs: null },
+        // A version before step 'proof' kept no notice match or token age.
+        evidence: existsAt('proof', step) ? n.evidence : { ...n.evidence, noticeMatch: null, noticeRegistered: null, formTokenAgeMs: null },
         state: 'pending', attempts: 0, reason: null, registeredAt: null, doubt: null, requeueOf: null, ...UNCHECKED, ...fate,
       });
       for (const [n, id, fate] of [
