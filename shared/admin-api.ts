@@ -150,6 +150,15 @@ export const consentReceiptSchema = z.object({
   idempotencyKey: text,
   /** How old the signed form token was when the consent arrived, ms; null without one. */
   formTokenAgeMs: z.number().int().nullable(),
+  /** How the person proved the number is theirs (`sms`: a code typed, issue 16); null, and the four after it, without one. */
+  verificationMethod: z.enum(['sms']).nullable(),
+  verificationSentAt: instant,
+  /** When the right code came: the record's consentDate (docs/contract.md, SMS verification). */
+  verifiedAt: instant,
+  /** Codes typed, the right one included. */
+  verificationAttempts: z.number().int().nullable(),
+  /** iletiMerkezi's order id of the SMS. */
+  verificationMessageId: text,
   receivedAt: instant,
   state: recordStateSchema,
   /** Why the record was rejected or expired; null (empty in CSV) otherwise. */

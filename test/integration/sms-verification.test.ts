@@ -3,7 +3,7 @@ import { silentLogger as silent } from '../../server/log/logger.ts';
 import { parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { waitFor } from './dispatch-harness.ts';
 import {
-  SENDER, STORES, codeSentTo, leaks, lookup, post, startVerifyRig, verifyBody, type VerifyRig,
+  ADMIN_TOKEN, SENDER, STORES, codeSentTo, leaks, lookup, post, startVerifyRig, verifyBody, type VerifyRig,
 } from './verification-harness.ts';
 
 /**
@@ -84,6 +84,15 @@ describe.each(STORES)('$name ledger: an SMS-verified consent', (kind) => {
     expect(seen.verifications).toEqual([expect.objectContaining({ id: held.verification.id, state: 'verified', attempts: 2, recordIds: made.ids })]);
     expect(seen.records[0]!.evidence.verification).toMatchObject({ method: 'sms', attempts: 2 });
     expect(JSON.stringify(seen)).not.toContain(stored!.codeHash);
+    const exported = await fetch(`${rig.url}/v1/export?format=ndjson`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const receipts = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(receipts).toHaveLength(2);
+    for (const r of receipts) {
+      expect(r).toMatchObject({
+        verificationMethod: 'sms', verifiedAt: new Date(verifiedAt).toISOString(), verificationAttempts: 2, verificationMessageId: sms!.id,
+        consentDate: records[0]!.consentDate,
+      });
+    }
     expect(leaks(rig.logs, recipient, [code])).toEqual([]);
   });
 
