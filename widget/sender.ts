@@ -52,7 +52,8 @@ function save(list: Entry[]): void {
 export function send(url: string, body: ConsentPost, onOutcome: (o: Outcome) => void): void {
   const entry = { url, body, at: Date.now() };
   listeners.set(body.idempotencyKey, onOutcome);
-  save([...pending(), entry]);
+  // A consent held for its SMS code is nothing without the person there to type it: posted while they wait, never kept for later.
+  if (!body.verify) save([...pending(), entry]);
   void post(entry);
 }
 
@@ -77,13 +78,13 @@ async function post({ url, body }: Entry): Promise<void> {
       credentials: 'omit',
     });
     const { status } = res;
-    const retrying = status == 429 || status > 499;
+    const retrying = !body.verify && (status == 429 || status > 499);
     // 2xx is done; any other 4xx would fail the same way again.
     if (!retrying) save(pending().filter((e) => e.body.idempotencyKey != key));
     const answer = await res.json().catch(() => ({}));
-    outcome = res.ok ? { ids: answer.ids ?? [], v: answer.verification } : { reason: (FINAL.includes(status) && answer.error?.code) || `http-${status}`, retrying };
+    outcome = res.ok ? { ids: answer.ids ?? [], v: answer.verification } : { reason: ((FINAL.includes(status) || body.verify) && answer.error?.code) || `http-${status}`, retrying };
   } catch {
-    outcome = { reason: 'network', retrying: true };
+    outcome = { reason: 'network', retrying: !body.verify };
   }
   inFlight.delete(key);
   // A few quick retries; after that the next `online` event or page load sends it.

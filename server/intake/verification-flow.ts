@@ -88,7 +88,14 @@ export function createVerificationFlow(deps: VerificationDeps) {
       id, recipient, channels: first.evidence.channels, idempotencyKey: idempotencyKey ?? id, records,
       codeHash: hashCode(code), createdAt: t, expiresAt: t + config.codeTtlS * 1000,
     };
-    await verifications().create(v);
+    try {
+      await verifications().create(v);
+    } catch (err) {
+      // The same post twice at once: the other one holds the key (its unique index) and sends the code.
+      const other = idempotencyKey === null ? null : await verifications().byIdempotencyKey(idempotencyKey);
+      if (!other) throw err;
+      return other.state === 'verified' ? { kind: 'verified', ids: other.recordIds } : { kind: 'started', verification: pendingView(other) };
+    }
     const sender = deps.sms();
     const sent = sender ? await sender.send(recipient, smsText(code, first)) : { ok: false as const, reason: 'no send-sms client' };
     deps.metrics?.smsSent(sent.ok);

@@ -145,6 +145,17 @@ describe('wrong codes are limited', () => {
     expect(leaks(rig.logs, recipient, [code])).toEqual([]);
   });
 
+  it('sends one code for the same post repeated at once (one idempotency key)', async () => {
+    const rig = await start();
+    const recipient = newMobile();
+    const body = verifyBody(local(recipient), { idempotencyKey: 'verify-same-at-once' });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => post(rig.url, '/v1/consents', body)));
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+    const ids = await Promise.all(answers.map(async (a) => ((await a.json()) as Awaiting).verification.id));
+    expect(new Set(ids).size).toBe(1);
+    expect(rig.sandbox.sms.messages()).toHaveLength(1);
+  });
+
   it('answers a malformed code and an unknown verification with their own refusals', async () => {
     const rig = await start();
     const bad = await post(rig.url, '/v1/verifications/v_nothing', { code: '12ab56' });

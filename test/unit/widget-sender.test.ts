@@ -27,7 +27,7 @@ beforeEach(async () => {
     posted.push({ key: sent.idempotencyKey, sentAt: sent.sentAt, consentDate: sent.consentDate });
     const status = answers.get(sent.idempotencyKey)?.shift() ?? 202;
     // The collector's error body, with the code of docs/contract.md for the statuses it has one for.
-    const code = ({ 403: 'origin-not-allowed', 409: 'idempotency-key-reused', 415: 'unsupported-media-type', 422: 'invalid-consent' } as Record<number, string>)[status];
+    const code = ({ 403: 'origin-not-allowed', 409: 'idempotency-key-reused', 415: 'unsupported-media-type', 422: 'invalid-consent', 429: 'sms-cap-number' } as Record<number, string>)[status];
     const answer = status === 202 ? { ids: ['id'] } : code ? { error: { code, message: '…' } } : {};
     return new Response(status === 403 && sent.recipient === 'no body' ? 'Forbidden' : JSON.stringify(answer), { status });
   });
@@ -43,6 +43,23 @@ afterEach(() => {
 const postsOf = (key: string) => posted.filter((p) => p.key === key).length;
 
 describe('the outbox sender', () => {
+  it('never queues or retries a consent held for its SMS code: a cap\'s 429 is final and named, a 503 is not tried again', async () => {
+    const outcomes: Outcome[] = [];
+    answers.set('verify-a', [429]);
+    sender.send('https://c.example/v1/consents', { ...body('verify-a'), verify: 'sms' }, (o) => outcomes.push(o));
+    expect(sender.pending()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(outcomes).toEqual([{ reason: 'sms-cap-number', retrying: false }]);
+    answers.set('verify-b', [503]);
+    sender.send('https://c.example/v1/consents', { ...body('verify-b'), verify: 'sms' }, (o) => outcomes.push(o));
+    await vi.advanceTimersByTimeAsync(60_000);
+    sender.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(postsOf('verify-a')).toBe(1);
+    expect(postsOf('verify-b')).toBe(1);
+    expect(outcomes.at(-1)).toEqual({ reason: 'http-503', retrying: false });
+  });
+
   it('retries each consent three times on its own count: one that used up its retries leaves another its own', async () => {
     const outcomes: Outcome[] = [];
     answers.set('consent-a', [503, 503, 503, 503, 503]);
