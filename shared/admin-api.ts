@@ -22,6 +22,8 @@ export const batchEnvelopeSchema = z.object({
 
 export const recipientQuerySchema = z.object({
   recipient: z.string().trim().min(1, 'is required').max(320),
+  /** `1`: read İYS's current view first (read-back). */
+  verify: z.enum(['0', '1'], { error: 'must be 0 or 1' }).optional(),
 });
 
 export const evidenceViewSchema = z.object({
@@ -100,9 +102,28 @@ export const recordViewSchema = z.object({
 export type RecordView = z.infer<typeof recordViewSchema>;
 
 /** GET /v1/consents?recipient=… */
+/** İYS's current view of one recipient type and channel the ledger knows, read on demand (`verify=1`). */
+export const iysViewSchema = z.object({
+  recipientType: recipientTypeSchema,
+  type: channelSchema,
+  /** İYS's record of the key; null when İYS holds none, or when the look-up got no usable answer (then `error`). */
+  iys: z.object({ status: statusSchema, source: registrySourceSchema, consentDate: turkeyTimeSchema, extras: z.record(z.string(), z.unknown()) }).nullable(),
+  /** What the ledger believes İYS holds: the key's last registered record; null when none. */
+  ledger: z.object({ id: z.string(), status: statusSchema, consentDate: turkeyTimeSchema }).nullable(),
+  /** Whether İYS holds exactly what the ledger believes (the same status and consentDate, or nothing on both sides); null without an answer. */
+  agrees: z.boolean().nullable(),
+  /** The observed record written for İYS's record, when the ledger did not have it. */
+  observedId: z.string().optional(),
+  /** Why there is no answer (transient, account, unreadable). */
+  error: z.string().optional(),
+});
+export type IysView = z.infer<typeof iysViewSchema>;
+
 export const recipientRecordsSchema = z.object({
   recipient: z.string(),
   records: z.array(recordViewSchema),
+  /** With `verify=1`: İYS's current view of each recipient type and channel the ledger knows, read just before the records. */
+  iys: z.array(iysViewSchema).optional(),
   /** Consents posted with `verify: "sms"`: awaiting their code, or how they ended (only `verified` ones made records). */
   verifications: z.array(verificationViewSchema),
 });

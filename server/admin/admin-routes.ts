@@ -5,7 +5,7 @@ import type { ConsentStore } from '../stores/store.ts';
 import { adminAuth } from './auth.ts';
 import { clientIp as clientIpOf, rateKeyOf } from '../http/client-ip.ts';
 import { batchRoutes } from '../intake/batch-route.ts';
-import { consentsRoutes } from './consents-routes.ts';
+import { consentsRoutes, type VerifyRecipient } from './consents-routes.ts';
 import { consoleRoutes, type SendingControl } from './console-routes.ts';
 import { exportRoutes } from './export-routes.ts';
 import { FailureLimiter } from './failure-limiter.ts';
@@ -26,6 +26,8 @@ export type AdminDeps = {
   flushMs?: number;
   /** This process's dispatcher, for the console's sending state and the operator's pause. */
   sending?: () => SendingControl | null;
+  /** Read-back's verification on demand (the lookup's verify=1); a getter, made with the dispatcher. */
+  verify?: () => VerifyRecipient | null;
 };
 
 /**
@@ -40,7 +42,7 @@ export function adminRoutes(deps: AdminDeps): Hono {
   const auth = adminAuth({ token: deps.adminToken, clientIp, limiter: deps.limiter ?? new FailureLimiter(), now });
   const flushMs = deps.flushMs ?? 1000;
   return new Hono()
-    .route('/', consentsRoutes(deps.store, auth, deps.logger ?? silentLogger))
+    .route('/', consentsRoutes(deps.store, auth, deps.logger ?? silentLogger, deps.verify))
     .route('/', batchRoutes({ store: deps.store, auth, clientIp: (c) => clientIpOf(c, deps.trustProxy ?? false), now, headroomMs: intakeHeadroomMs(flushMs), logger: deps.logger }))
     .route('/', exportRoutes({ store: deps.store, auth, now, logger: deps.logger ?? silentLogger }))
     .route('/', consoleRoutes({

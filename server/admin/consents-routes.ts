@@ -1,5 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { recipientQuerySchema, type RecipientRecords, type RecordView } from '../../shared/admin-api.ts';
+import { recipientQuerySchema, type IysView, type RecipientRecords, type RecordView } from '../../shared/admin-api.ts';
 import { maskRecipient, normaliseRecipient } from '../../shared/recipient.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { RequestIdEnv } from '../http/request-id.ts';
@@ -9,20 +9,32 @@ import { errorResponse } from '../http/errors.ts';
 import type { Verification } from '../stores/verification-store.ts';
 import type { VerificationView } from '../../shared/verification.ts';
 
-/** GET /v1/consents?recipient=… : every record of one recipient, with state, attempts and evidence. */
-export function consentsRoutes(store: ConsentStore, auth: MiddlewareHandler, logger: Logger = silentLogger): Hono<RequestIdEnv> {
+/** Read-back's verification on demand (readback/verify.ts); null while read-back is off. */
+export type VerifyRecipient = (recipient: string) => Promise<IysView[]>;
+
+/**
+ * GET /v1/consents?recipient=… : every record of one recipient, with state, attempts and evidence;
+ * with `verify=1`, İYS's current view of each recipient type and channel first (differences become
+ * observed records, which the records then include).
+ */
+export function consentsRoutes(
+  store: ConsentStore, auth: MiddlewareHandler, logger: Logger = silentLogger, verify: () => VerifyRecipient | null = () => null,
+): Hono<RequestIdEnv> {
   return new Hono<RequestIdEnv>().get('/v1/consents', auth, async (c) => {
-    const query = recipientQuerySchema.safeParse({ recipient: c.req.query('recipient') ?? '' });
-    if (!query.success) return errorResponse(c, 422, 'invalid-query', 'the recipient is missing', toFieldIssues(query.error));
+    const query = recipientQuerySchema.safeParse({ recipient: c.req.query('recipient') ?? '', verify: c.req.query('verify') });
+    if (!query.success) return errorResponse(c, 422, 'invalid-query', 'the recipient is missing or verify is not 0 or 1', toFieldIssues(query.error));
     const recipient = normaliseRecipient(query.data.recipient);
     if (!recipient.ok) return errorResponse(c, 422, 'invalid-query', 'the recipient is not a phone number or e-mail address', [{ path: 'recipient', message: recipient.message }]);
+    const verifier = query.data.verify === '1' ? verify() : null;
+    if (query.data.verify === '1' && !verifier) return errorResponse(c, 409, 'readback-off', 'verify=1 reads İYS back, which is switched off (IYS_READBACK=0)');
+    const iys = verifier ? await verifier(recipient.value) : undefined;
 
     const records = await store.byRecipient(recipient.value);
     const views = await Promise.all(records.map(async (r) => toRecordView(r, await store.attemptsOf(r.id))));
     // Who was looked up is itself audit-worthy; the recipient is masked like on every log line.
     ((c.get('log') as Logger | undefined) ?? logger).info({ event: 'admin.consents', recipient: maskRecipient(recipient.value), records: records.length }, 'admin looked up a recipient');
     const verifications = (await store.verifications().byRecipient(recipient.value)).map(toVerificationView);
-    const body: RecipientRecords = { recipient: recipient.value, records: views, verifications };
+    const body: RecipientRecords = { recipient: recipient.value, records: views, verifications, ...(iys ? { iys } : {}) };
     return c.json(body);
   });
 }

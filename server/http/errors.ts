@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'requeue-refused',
   'report-changed',
   'sending-unavailable',
+  // The lookup's verify=1 with read-back switched off (IYS_READBACK=0)
+  'readback-off',
   // The demo's misbehave switch and the sandbox's controls
   'invalid-mode',
   'invalid-controls',

@@ -76,10 +76,15 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
           security: [{ adminToken: [] }],
           parameters: [
             { name: 'recipient', in: 'query', required: true, description: 'A phone number in any accepted form, or an e-mail address', schema: { type: 'string' } },
+            {
+              name: 'verify', in: 'query', required: false, schema: { type: 'string', enum: ['0', '1'] },
+              description: "1: read İYS's current view of each recipient type and channel first (read-back); differences become observed records",
+            },
           ],
           responses: {
             '200': { description: 'The records, oldest first', content: json('RecipientRecords') },
-            '422': problem('The recipient is not a phone number or e-mail address'),
+            '409': problem('verify=1 while read-back is switched off (IYS_READBACK=0)'),
+            '422': problem('The recipient is not a phone number or e-mail address, or verify is not 0 or 1'),
             ...adminErrors,
           },
         },

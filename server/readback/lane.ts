@@ -1,3 +1,4 @@
+import type { IysView } from '../../shared/admin-api.ts';
 import type { BackoffPolicy } from '../dispatch/backoff.ts';
 import type { CheckLane, DispatchParts } from '../dispatch/handover.ts';
 import type { ConsentReader, ShowOutcome } from '../iletimerkezi/outcome.ts';
@@ -9,6 +10,7 @@ import { explainRefusal } from './explain.ts';
 import { settleLost, type LostRequest } from './lost-requests.ts';
 import { Pacer } from './pacer.ts';
 import type { LaneTools, Seen } from './tools.ts';
+import { verifyRecipient } from './verify.ts';
 
 /** The settings of docs/contract.md (IYS_READBACK_*, IYS_CONFIRM_*); defaults and reasons in config.ts. */
 export type ReadbackSettings = {
@@ -33,7 +35,11 @@ export type ReadbackOptions = ReadbackSettings & {
 
 export type ReadbackStatus = { running: boolean; lookups: number; queued: { refusals: number; doubts: number }; backoffUntil: number | null };
 
-export type Readback = CheckLane & { status(): ReadbackStatus };
+export type Readback = CheckLane & {
+  status(): ReadbackStatus;
+  /** İYS's current view of every recipient type and channel the ledger knows for `recipient` (the lookup's verify=1). */
+  verify(recipient: string): Promise<IysView[]>;
+};
 
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 60_000 };
 /** Registered records read per scan for confirmation. */
@@ -240,6 +246,7 @@ export function createReadback(opts: ReadbackOptions): Readback {
       doubts.clear();
       if (parts && held.length > 0) await store.release(held, parts.owner, 0).catch(() => undefined);
     },
+    verify: (recipient) => verifyRecipient(tools, recipient),
     status: () => ({
       running,
       lookups,

@@ -13,6 +13,7 @@ import { noticeGate } from '../intake/notice-registry.ts';
 import { noticeRoute } from '../intake/notice-route.ts';
 import { adminRoutes } from '../admin/admin-routes.ts';
 import type { SendingControl } from '../admin/console-routes.ts';
+import type { VerifyRecipient } from '../admin/consents-routes.ts';
 import { demoRoutes } from '../demo/demo-routes.ts';
 import { HealthChecks, healthRoutes } from '../observability/health.ts';
 import { createMetrics, type Metrics, type PauseStatus } from '../observability/metrics.ts';
@@ -44,6 +45,8 @@ export type AppDeps = {
   pauseStatus?: () => PauseStatus;
   /** The dispatcher, for the console's sending state and the operator's pause; a getter for the same reason as pauseStatus. */
   sending?: () => SendingControl | null;
+  /** Read-back's verification on demand (the lookup's verify=1); a getter for the same reason as pauseStatus. */
+  verify?: () => VerifyRecipient | null;
   /** Whether iletiMerkezi answers the dispatcher (iys-reachability.ts), for /healthz and /metrics; given with pauseStatus. */
   reachability?: () => Reachability;
   /** The built-in İYS sandbox (IYS_SANDBOX=1), mounted at /sandbox. */
@@ -79,7 +82,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', verificationRoutes({ config, flow: verification, logger, now }));
   app.route('/', noticeRoute({ proof, allowedOrigins: config.allowedOrigins, logger }));
   app.route('/', adminRoutes({
-    store, adminToken: config.admin.token, trustProxy: config.trustProxy, logger, now, flushMs: config.flushMs, sending: deps.sending,
+    store, adminToken: config.admin.token, trustProxy: config.trustProxy, logger, now, flushMs: config.flushMs, sending: deps.sending, verify: deps.verify,
   }));
   app.route('/', metricsRoutes(metrics));
   app.route('/', openApiRoutes());

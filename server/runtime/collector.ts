@@ -10,7 +10,7 @@ import type { ConsentSender } from '../iletimerkezi/outcome.ts';
 import type { Logger } from '../log/logger.ts';
 import { dispatcherMetrics, pauseStatusOf } from '../observability/dispatcher-metrics.ts';
 import { readbackMetrics } from '../observability/readback-metrics.ts';
-import { createReadback } from '../readback/lane.ts';
+import { createReadback, type Readback } from '../readback/lane.ts';
 import { IysReachability } from '../observability/iys-reachability.ts';
 import { createMetrics, type PauseStatus } from '../observability/metrics.ts';
 import { createSandbox, logSandboxBanner, type Sandbox } from '../sandbox/index.ts';
@@ -77,12 +77,14 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   // The dispatcher is made once the server listens (below); until then nothing is paused.
   let pauseStatus = (): PauseStatus => ({ paused: false });
   let dispatcherMade: Dispatcher | null = null;
+  let readbackMade: Readback | null = null;
   // Like the dispatcher's client, the send-sms client needs the sandbox's URL, known once the server listens.
   let sms: SmsSender | null = null;
   const verification = makeVerification({ config, store, logger, metrics, sms: () => sms });
   const app = createApp({
     config, store, logger, metrics, sandbox, demo: opts.demo, verification,
     pauseStatus: () => pauseStatus(), reachability: () => reachability.status(), sending: () => dispatcherMade,
+    verify: () => (readbackMade ? readbackMade.verify : null),
   });
 
   const server = await listen(app.fetch, config, opts.httpTimeouts ?? HTTP_TIMEOUTS).catch(async (err: NodeJS.ErrnoException) => {
@@ -119,6 +121,7 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   });
   pauseStatus = () => pauseStatusOf(dispatcher.status());
   dispatcherMade = dispatcher;
+  readbackMade = checks ?? null;
   dispatcher.start();
 
   let stopped: Promise<void> | undefined;

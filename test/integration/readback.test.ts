@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { toRecordView } from '../../server/admin/consents-routes.ts';
+import type { MiddlewareHandler } from 'hono';
+import { consentsRoutes, toRecordView } from '../../server/admin/consents-routes.ts';
+import { exportRoutes } from '../../server/admin/export-routes.ts';
+import { silentLogger } from '../../server/log/logger.ts';
 import { csvHeader, csvLine, toReceipt } from '../../server/admin/export-format.ts';
 import type { ConsentSender } from '../../server/iletimerkezi/outcome.ts';
 import { HealthChecks } from '../../server/observability/health.ts';
@@ -8,6 +11,7 @@ import { addOperatorHealthChecks } from '../../server/observability/operator-hea
 import { readbackMetrics } from '../../server/observability/readback-metrics.ts';
 import { openStore } from '../../server/stores/open-store.ts';
 import type { ConsentStore } from '../../server/stores/store.ts';
+import type { RecipientRecords } from '../../shared/admin-api.ts';
 import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { PG_URL, pgAvailable, testSchema } from '../helpers/pg.ts';
 import { newPhone, newRecord, settled, startRig, storedTwice, waitFor, type Rig } from './dispatch-harness.ts';
@@ -54,6 +58,8 @@ async function insertMany(r: Rig, n: number, recipients: string[] = []) {
 }
 
 const NO_CONFIRMATION = { confirmDelayMs: 3_600_000 };
+/** The admin routes' token is their own test's business: here every request is let through. */
+const letThrough: MiddlewareHandler = async (_c, next) => next();
 
 const LEDGERS: Array<[string, (() => ConsentStore) | undefined]> = [
   ['SQLite', undefined],
@@ -218,5 +224,56 @@ describe.each(LEDGERS)('read-back against the sandbox over HTTP (%s ledger)', (_
     expect(text).toContain('iys_unseen_records 1');
     expect(text).toContain('iys_drift_total{kind="missing"} 1');
     expect(text).toContain('iys_readback_lookups_total{purpose="confirmation",outcome="none"} 1');
+  });
+
+  it('a citizen RET made through İYS: verify=1 shows it, and the lookup and the export show it as an observed record', async () => {
+    const r = await rig({ openStore: ledger, readback: NO_CONFIRMATION });
+    const phone = newPhone();
+    const { ids } = await insertMany(r, 1, [phone]);
+    r.dispatcher.start();
+    await settled(r.store);
+    // The person sends RET to 3338: İYS records it itself, the collector never hears of it.
+    const retDate = formatTurkeyTime(Date.now());
+    expect(r.sandbox.changeElsewhere({ origin: 'citizen', recipient: phone, type: 'MESAJ', status: 'RET', source: 'IYS_3338', consentDate: retDate }).ok).toBe(true);
+    const lookups = consentsRoutes(r.store, letThrough, undefined, () => r.readback!.verify);
+    const before = (await (await lookups.request(`/v1/consents?recipient=${encodeURIComponent(phone)}`)).json()) as RecipientRecords;
+    expect(before.records).toHaveLength(1);
+    expect(before.iys).toBeUndefined();
+
+    const res = await lookups.request(`/v1/consents?recipient=${encodeURIComponent(phone)}&verify=1`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as RecipientRecords;
+    expect(body.iys).toEqual([{
+      recipientType: 'BIREYSEL', type: 'MESAJ', agrees: false, observedId: expect.any(String),
+      iys: { status: 'RET', source: 'IYS_3338', consentDate: retDate, extras: { creationDate: expect.any(String) } },
+      ledger: { id: ids[0], status: 'ONAY', consentDate: body.records[0]!.consentDate },
+    }]);
+    const observed = body.records.find((x) => x.observed)!;
+    expect(observed).toMatchObject({ id: body.iys![0]!.observedId, status: 'RET', source: 'IYS_3338', state: 'registered', observed: { by: 'verification', drift: 'status' } });
+    expect(body.records.find((x) => x.id === ids[0])).toMatchObject({ check: { state: 'superseded', note: expect.stringContaining('İYS holds RET (source IYS_3338') } });
+    expect(r.readbackEvents).toContainEqual({ type: 'drift', kind: 'status' });
+
+    // Verified again: the ledger now agrees, nothing more is written.
+    const again = (await (await lookups.request(`/v1/consents?recipient=${encodeURIComponent(phone)}&verify=1`)).json()) as RecipientRecords;
+    expect(again.iys![0]).toMatchObject({ agrees: true, ledger: { id: observed.id, status: 'RET' } });
+    expect(again.records).toHaveLength(2);
+
+    const exported = await (await exportRoutes({ store: r.store, auth: letThrough, now: Date.now, logger: silentLogger }).request('/v1/export?format=ndjson')).text();
+    const lines = exported.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.piiPrincipalId === phone);
+    expect(lines.find((l) => l.consentReceiptId === observed.id)).toMatchObject({
+      consentStatus: 'RET', consentEvent: 'withdrawn', collectionMethod: 'IYS_3338', state: 'registered', observedBy: 'verification', drift: 'status',
+      confirmedAt: expect.any(String), checkState: 'confirmed',
+    });
+  });
+
+  it('verify=1 with read-back off is refused (409 readback-off); a bad verify value is 422 naming it', async () => {
+    const r = await rig({ openStore: ledger });
+    const lookups = consentsRoutes(r.store, letThrough);
+    const off = await lookups.request('/v1/consents?recipient=05321234567&verify=1');
+    expect(off.status).toBe(409);
+    expect(await off.json()).toMatchObject({ error: { code: 'readback-off' } });
+    const bad = await lookups.request('/v1/consents?recipient=05321234567&verify=yes');
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toMatchObject({ error: { code: 'invalid-query', issues: [{ path: 'verify' }] } });
   });
 });
