@@ -20,6 +20,10 @@ export type ReadbackSettings = {
   confirmWithinMs: number;
   /** Look-ups a second at most, whatever they are for. */
   ratePerS: number;
+  /** The sweep re-checks a registered record once its last look-up is this old; 0: no sweep. */
+  sweepAfterMs: number;
+  /** Sweep look-ups a second at most (within ratePerS, and only when nothing more urgent waits). */
+  sweepRatePerS: number;
 };
 
 export type ReadbackOptions = ReadbackSettings & {
@@ -48,8 +52,8 @@ const SCAN_PAGE = 100;
 /**
  * The read-back lane: look-ups in İYS (consent/show), one at a time at a bounded pace, in its own
  * loop beside the dispatcher's, so sending never waits on them. In order of urgency: records refused
- * alone (explained before they are rejected), lost requests (settled exactly), then registered
- * records due for confirmation.
+ * alone (explained before they are rejected), lost requests (settled exactly), registered records due
+ * for confirmation, then the sweep.
  */
 export function createReadback(opts: ReadbackOptions): Readback {
   const { store, reader, logger } = opts;
@@ -95,6 +99,7 @@ export function createReadback(opts: ReadbackOptions): Readback {
   const unavailable = new Set<string>();
   let due: StoredRecord[] = [];
   let nextScanAt = 0;
+  let nextSweepAt = 0;
 
   async function lookUp(key: Parameters<LaneTools['lookUp']>[0], purpose: Parameters<LaneTools['lookUp']>[1]): Promise<Seen> {
     await pacer.slot();
@@ -174,7 +179,23 @@ export function createReadback(opts: ReadbackOptions): Readback {
       }
       return 0;
     }
-    return Math.min(nextScanAt, ...[...doubts.values()].map((d) => d.notBefore));
+    if (opts.sweepAfterMs > 0 && t >= nextSweepAt) await sweepOne(t);
+    return Math.min(nextScanAt, opts.sweepAfterMs > 0 ? nextSweepAt : Infinity, ...[...doubts.values()].map((d) => d.notBefore));
+  }
+
+  /**
+   * The sweep: the registered record whose key was looked up longest ago (confirmed or flagged), again,
+   * at its own slower pace, so a change made elsewhere (a citizen's RET) reaches the ledger without
+   * anyone asking. Only when nothing more urgent waits, so it never delays the rest.
+   */
+  async function sweepOne(t: number): Promise<void> {
+    const [oldest] = await store.sweepDue({ checkedBefore: t - opts.sweepAfterMs, limit: 1 });
+    if (!oldest) {
+      nextSweepAt = t + Math.min(opts.sweepAfterMs, 60_000);
+      return;
+    }
+    nextSweepAt = t + 1000 / opts.sweepRatePerS;
+    if (!(await checkRegistered(tools, oldest, opts, 'sweep'))) nextSweepAt = Math.max(nextSweepAt, pacer.readyAt);
   }
 
   async function run(): Promise<void> {

@@ -28,7 +28,7 @@ export type Config = {
   /** The SMS code double opt-in (`verify="sms"`); sender null: switched off. */
   verification: VerificationConfig;
   /** Reading İYS back through consent/show (server/readback); null when IYS_READBACK=0. */
-  readback: { confirmDelayMs: number; confirmWithinMs: number; ratePerS: number } | null;
+  readback: { confirmDelayMs: number; confirmWithinMs: number; ratePerS: number; sweepAfterMs: number; sweepRatePerS: number } | null;
 };
 
 /** The IYS_SMS_* settings (docs/contract.md): the code, its lifetime, and the caps on sending it. */
@@ -80,6 +80,8 @@ export const CONFIG_DEFAULTS = {
   IYS_CONFIRM_DELAY_MS: '60000',
   IYS_CONFIRM_WITHIN_MS: '3600000',
   IYS_READBACK_RATE: '5',
+  IYS_SWEEP_AFTER_MS: '86400000',
+  IYS_SWEEP_RATE: '1',
 } as const;
 
 /** The sender the built-in sandbox uses when IYS_SMS_SENDER is not set, so the demo shows the code step. */
@@ -169,6 +171,9 @@ const envSchema = z.object({
   // Up to a day: a record flagged later could no longer be sent again before its 72-hour deadline.
   IYS_CONFIRM_WITHIN_MS: wholeNumber(1_000, 86_400_000),
   IYS_READBACK_RATE: wholeNumber(1, 100),
+  // 0 switches the sweep off; at most 30 days between two looks at a key.
+  IYS_SWEEP_AFTER_MS: wholeNumber(0, 2_592_000_000),
+  IYS_SWEEP_RATE: wholeNumber(1, 100),
 });
 
 /** Every variable the configuration reads, in the order of the contract's table. */
@@ -250,7 +255,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     noticePolicy: e.IYS_NOTICE_POLICY,
     readback: e.IYS_READBACK
-      ? { confirmDelayMs: e.IYS_CONFIRM_DELAY_MS, confirmWithinMs: e.IYS_CONFIRM_WITHIN_MS, ratePerS: e.IYS_READBACK_RATE }
+      ? {
+          confirmDelayMs: e.IYS_CONFIRM_DELAY_MS, confirmWithinMs: e.IYS_CONFIRM_WITHIN_MS, ratePerS: e.IYS_READBACK_RATE,
+          sweepAfterMs: e.IYS_SWEEP_AFTER_MS, sweepRatePerS: Math.min(e.IYS_SWEEP_RATE, e.IYS_READBACK_RATE),
+        }
       : null,
   };
 }

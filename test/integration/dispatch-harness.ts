@@ -45,7 +45,7 @@ export type Rig = {
 };
 
 /** Read-back in tests: at once and fast, unless a test says otherwise. */
-export const TEST_READBACK: ReadbackSettings = { confirmDelayMs: 0, confirmWithinMs: 60_000, ratePerS: 2_000 };
+export const TEST_READBACK: ReadbackSettings = { confirmDelayMs: 0, confirmWithinMs: 60_000, ratePerS: 2_000, sweepAfterMs: 0, sweepRatePerS: 1 };
 
 /** A real SQLite ledger, the sandbox over real HTTP, the real client, a dispatcher with short timings. */
 export async function startRig(opts: {

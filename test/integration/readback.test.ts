@@ -276,4 +276,23 @@ describe.each(LEDGERS)('read-back against the sandbox over HTTP (%s ledger)', (_
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ error: { code: 'invalid-query', issues: [{ path: 'verify' }] } });
   });
+
+  it('the sweep re-checks registered records, oldest look-up first, and brings in a citizen RET by itself', async () => {
+    const r = await rig({ openStore: ledger, readback: { confirmDelayMs: 0, sweepAfterMs: 300, sweepRatePerS: 20 } });
+    const phones = [newPhone(), newPhone(), newPhone()];
+    await insertMany(r, 3, phones);
+    r.dispatcher.start();
+    await settled(r.store);
+    await waitFor('all three confirmed', async () => (await r.store.byRecipient(phones[2]!))[0]!.checkState === 'confirmed');
+    const retDate = formatTurkeyTime(Date.now());
+    expect(r.sandbox.changeElsewhere({ origin: 'citizen', recipient: phones[1]!, type: 'MESAJ', status: 'RET', source: 'IYS_WEB', consentDate: retDate }).ok).toBe(true);
+    await waitFor('the RET observed by the sweep', async () => (await r.store.byRecipient(phones[1]!)).some((x) => x.observedBy === 'sweep'));
+    const rows = await r.store.byRecipient(phones[1]!);
+    expect(rows.find((x) => x.observedBy === 'sweep')).toMatchObject({ status: 'RET', source: 'IYS_WEB', consentDate: retDate, drift: 'status', state: 'registered' });
+    expect(rows.find((x) => x.observedBy === null)).toMatchObject({ checkState: 'superseded' });
+    // The sweep takes the records in the order of their last look-up (their confirmations, A then B then C).
+    const swept = r.sandbox.state.showRequests().slice(3).map((q) => q.recipient);
+    expect(swept.slice(0, 2)).toEqual(phones.slice(0, 2));
+    expect(r.readbackEvents.filter((e) => e.type === 'lookup' && e.purpose === 'sweep').length).toBeGreaterThanOrEqual(2);
+  });
 });

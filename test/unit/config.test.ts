@@ -32,7 +32,7 @@ describe('loadConfig: defaults', () => {
       clockToleranceS: 600,
       verification: { sender: 'SANDBOX', codeTtlS: 600, maxAttempts: 5, windowS: 3600, perNumber: 3, perIp: 10, global: 300, daily: 1000 },
       noticePolicy: 'record',
-      readback: { confirmDelayMs: 60_000, confirmWithinMs: 3_600_000, ratePerS: 5 },
+      readback: { confirmDelayMs: 60_000, confirmWithinMs: 3_600_000, ratePerS: 5, sweepAfterMs: 86_400_000, sweepRatePerS: 1 },
     });
   });
 
@@ -49,6 +49,9 @@ describe('loadConfig: defaults', () => {
     expect(loadConfig({ ...SANDBOX, IYS_CONFIRM_DELAY_MS: '0', IYS_READBACK_RATE: '20' }).readback).toMatchObject({ confirmDelayMs: 0, ratePerS: 20 });
     expect(failure({ ...SANDBOX, IYS_READBACK_RATE: '0' }).variable).toBe('IYS_READBACK_RATE');
     expect(failure({ ...SANDBOX, IYS_CONFIRM_WITHIN_MS: '90000000' }).variable).toBe('IYS_CONFIRM_WITHIN_MS');
+    expect(loadConfig({ ...SANDBOX, IYS_SWEEP_AFTER_MS: '0' }).readback).toMatchObject({ sweepAfterMs: 0 });
+    // The sweep shares read-back's pace: never faster than IYS_READBACK_RATE.
+    expect(loadConfig({ ...SANDBOX, IYS_SWEEP_RATE: '50', IYS_READBACK_RATE: '10' }).readback).toMatchObject({ sweepRatePerS: 10 });
   });
 
   it('IYS_SANDBOX defaults to 0, which needs the credentials and brand code', () => {
