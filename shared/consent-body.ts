@@ -34,6 +34,8 @@ export const consentBodySchema = z
     pageUrl: z.url({ protocol: /^https?$/ }).max(2048).refine(isStorableText, UNSTORABLE_MESSAGE).optional(),
     idempotencyKey: z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'may hold only letters, digits and . _ : -').optional(),
     widgetVersion: text().max(40).optional(),
+    /** The signed form token of GET /v1/form-token (the widget sends it when the collector issues them). */
+    formToken: z.string().max(200).optional(),
     /** Honeypot: a hidden field that people never fill. */
     website: text().max(2048).optional(),
     /** `sms`: hold the consent until the person types the code sent to the number (shared/verification.ts). */

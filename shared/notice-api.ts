@@ -3,7 +3,10 @@ import { UNSTORABLE_MESSAGE, isStorableText } from './storable-text.ts';
 import { consentBodySchema } from './consent-body.ts';
 import { noticeText } from './notice-text.ts';
 
-/** The notice registry's shapes (POST/GET /v1/admin/notices, GET /v1/notices/{version}), for the routes and /openapi.json. */
+/**
+ * The shapes of issue 16's proof endpoints, for the routes and /openapi.json: the notice registry
+ * (POST/GET /v1/admin/notices, GET /v1/notices/{version}) and the signed form tokens (GET /v1/form-token).
+ */
 
 const noticeShape = consentBodySchema.shape.notice.unwrap().shape;
 export const noticeVersionSchema = noticeShape.version;
@@ -36,3 +39,7 @@ export const noticeListSchema = z.object({ notices: z.array(registeredNoticeSche
 /** GET /v1/notices/{version}?lang=… (public): the text a widget shows, and its hash. */
 export const publicNoticeQuerySchema = z.object({ lang: noticeLangSchema.default('tr') });
 export const publicNoticeSchema = registeredNoticeSchema.omit({ registeredAt: true });
+
+/** GET /v1/form-token: a signed token for one consent from this origin, and how long it stays good. */
+export const formTokenSchema = z.object({ token: z.string(), expiresInMs: z.number().int() });
+export type FormTokenAnswer = z.infer<typeof formTokenSchema>;

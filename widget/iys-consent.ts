@@ -10,6 +10,7 @@ import { CHANNELS } from '../shared/vocabulary.ts';
 import { FormAssociated } from './form-associated.ts';
 import { flatText, newKey, NOTICE_VERSION, sha256, WIDGET_VERSION } from './notice.ts';
 import { send, type Outcome } from './sender.ts';
+import { formToken } from './form-token.ts';
 import { styles } from './styles.ts';
 import type { Channel } from '../shared/enums.ts';
 import { pickLang, TEXTS, type Lang } from './texts.ts';
@@ -80,6 +81,11 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
 
   get #base(): string {
     return (this.collector || new URL(import.meta.url).origin).replace(/\/+$/, '');
+  }
+
+  protected override firstUpdated(): void {
+    // The form token is fetched now, so that the person's click never waits for one.
+    void formToken(this.#base);
   }
 
   protected override willUpdate(): void {

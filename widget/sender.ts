@@ -8,6 +8,7 @@
 import type { ConsentBodyInput } from '../shared/consent-body.ts';
 import type { PendingVerification } from '../shared/verification.ts';
 import { turkeyTime } from './turkey-now.ts';
+import { dropToken, formToken } from './form-token.ts';
 
 export type ConsentPost = ConsentBodyInput & { idempotencyKey: string };
 /**
@@ -67,22 +68,28 @@ async function post({ url, body }: Entry): Promise<void> {
   if (inFlight.has(key)) return;
   inFlight.add(key);
   let outcome: Outcome;
+  const base = url.slice(0, -12); // less '/v1/consents'
   try {
+    const token = await formToken(base, key);
     const res = await fetch(url, {
       method: 'POST',
       // A string body goes as `text/plain;charset=UTF-8`: a "simple" request, so no CORS
       // preflight, which keepalive could not wait for anyway.
       // sentAt is this send's clock reading: with it the collector measures this clock's skew.
-      body: JSON.stringify({ ...body, sentAt: turkeyTime(Date.now()) }),
+      body: JSON.stringify({ ...body, sentAt: turkeyTime(Date.now()), formToken: token }),
       keepalive: true,
       credentials: 'omit',
     });
     const { status } = res;
-    const retrying = !body.verify && (status == 429 || status > 499);
+    const answer = await res.json().catch(() => ({}));
+    const code = answer.error?.code;
+    // A refused form token (expired while the device slept): another token, another try.
+    const tokenRefused = /^form-token/.test(code);
+    if (tokenRefused) dropToken(base);
+    const retrying = !body.verify && (status == 429 || status > 499 || tokenRefused);
     // 2xx is done; any other 4xx would fail the same way again.
     if (!retrying) save(pending().filter((e) => e.body.idempotencyKey != key));
-    const answer = await res.json().catch(() => ({}));
-    outcome = res.ok ? { ids: answer.ids ?? [], v: answer.verification } : { reason: ((FINAL.includes(status) || body.verify) && answer.error?.code) || `http-${status}`, retrying };
+    outcome = res.ok ? { ids: answer.ids ?? [], v: answer.verification } : { reason: ((FINAL.includes(status) || body.verify) && code) || `http-${status}`, retrying };
   } catch {
     outcome = { reason: 'network', retrying: !body.verify };
   }

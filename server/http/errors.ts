@@ -32,6 +32,12 @@ export const ERROR_CODES = [
   // The notice registry (IYS_NOTICE_POLICY=require; registering a text)
   'unknown-notice',
   'notice-immutable',
+  // Signed form tokens (IYS_FORM_TOKEN_SECRET) and posts without Origin (IYS_ALLOW_NO_ORIGIN)
+  'form-token-missing',
+  'form-token-invalid',
+  'form-token-expired',
+  'form-token-reused',
+  'origin-required',
   // Storing (consents and batches)
   'store-unavailable',
   'idempotency-key-reused',

@@ -15,6 +15,7 @@ import { rateLimit } from '../http/rate-limit.ts';
 import type { VerificationFlow } from './verification-flow.ts';
 import { startVerification } from './verification-routes.ts';
 import type { NoticeGate } from './notice-registry.ts';
+import type { FormTokenGate } from './form-token-gate.ts';
 
 /** A consent is under 2 KB; 16 KB leaves room for long page URLs and notice texts, and no more. */
 export const CONSENT_BODY_LIMIT = 16 * 1024;
@@ -33,6 +34,8 @@ export type ConsentRouteDeps = {
   verification?: VerificationFlow | null;
   /** The notice registry's judgement of each consent (notice-registry.ts); without it nothing is judged. */
   notices?: NoticeGate;
+  /** Signed form tokens and posts without Origin (form-token-gate.ts); without it every post passes. */
+  formTokens?: FormTokenGate;
 };
 
 /** `log` is the request's child logger (request-id.ts) when the app set one up: its lines carry the requestId. */
@@ -98,7 +101,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Hono<Env> {
       case 'records':
         break;
     }
-    const refused = await deps.notices?.(c, result.records);
+    const refused = (await deps.notices?.(c, result.records)) ?? (await deps.formTokens?.(c, result, meta.receivedAt));
     if (refused) return refused;
     if (result.verify) return startVerification(c, deps.verification ?? null, result, meta.ip, log);
 

@@ -12,7 +12,8 @@ import type { ProofStore } from '../stores/proof-store.ts';
  * Public: a consent text is what every visitor is shown anyway.
  */
 export function noticeRoute(opts: { proof: () => ProofStore; allowedOrigins: readonly string[]; logger: Logger }): Hono {
-  const gate = originGate({ allowedOrigins: opts.allowedOrigins, methods: ['GET'], headers: [], logger: opts.logger });
+  // No refusal logging here: the consent post from that origin is refused and logged anyway.
+  const gate = originGate({ allowedOrigins: opts.allowedOrigins, methods: ['GET'], headers: [] });
   const routes = new Hono();
   routes.options('/v1/notices/:version', gate);
   routes.get('/v1/notices/:version', gate, async (c) => {

@@ -48,6 +48,8 @@ export type IngestResult =
       correctedConsentDate: boolean;
       /** `sms`: hold the records until the person types the code (verification-flow.ts). */
       verify?: 'sms';
+      /** The signed form token it carried, for the gate to check (form-token-gate.ts). */
+      formToken: string | null;
     };
 
 export function parseConsentText(text: string, meta: RequestMeta, opts: IngestOptions): IngestResult {
@@ -109,6 +111,7 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
     idempotencyKey: body.idempotencyKey ?? null,
     replacedConsentDate: rule === 'received',
     correctedConsentDate: rule === 'corrected',
+    formToken: body.formToken ?? null,
     ...(body.verify ? { verify: body.verify } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { noticeListSchema, noticeRegistrationSchema, noticeVersionViewSchema, publicNoticeSchema, registeredNoticeSchema } from '../../shared/notice-api.ts';
+import { formTokenSchema, noticeListSchema, noticeRegistrationSchema, noticeVersionViewSchema, publicNoticeSchema, registeredNoticeSchema } from '../../shared/notice-api.ts';
 
 /** The notice registry's endpoints in /openapi.json (docs/contract.md): their schemas and paths. */
 
@@ -9,6 +9,7 @@ export const PROOF_SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 'o
   NoticeVersion: { schema: noticeVersionViewSchema, io: 'output' },
   NoticeList: { schema: noticeListSchema, io: 'output' },
   PublicNotice: { schema: publicNoticeSchema, io: 'output' },
+  FormToken: { schema: formTokenSchema, io: 'output' },
 };
 
 type Json = Record<string, unknown>;
@@ -47,6 +48,18 @@ export function proofPaths(tools: { json: (name: string) => Json; problem: (desc
         responses: { '200': ok('The text and its hash', 'PublicNotice'), '403': problem('Origin not allowed'), '404': problem('Not registered'), '422': problem('lang is wrong') },
       },
       options: { operationId: 'preflightNotice', summary: 'CORS preflight', responses: { '204': { description: 'Allowed origin' }, '403': problem('Origin not allowed') } },
+    },
+    '/v1/form-token': {
+      get: {
+        operationId: 'getFormToken', summary: 'A signed form token for one consent from the page\'s origin (CORS like POST /v1/consents)',
+        parameters: [{ name: 'origin', in: 'query', required: false, description: "The page's origin, for a same-origin request (which carries no Origin header)", schema: { type: 'string' } }],
+        responses: {
+          '200': ok('The token and its lifetime (IYS_FORM_TOKEN_TTL_S)', 'FormToken'),
+          '204': { description: 'Form tokens are off (no IYS_FORM_TOKEN_SECRET): post without one' },
+          '403': problem('The origin is not allowed'),
+        },
+      },
+      options: { operationId: 'preflightFormToken', summary: 'CORS preflight', responses: { '204': { description: 'Allowed origin' }, '403': problem('Origin not allowed') } },
     },
   };
 }

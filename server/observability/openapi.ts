@@ -58,7 +58,7 @@ export function buildOpenApi(opts: { version?: string; serverUrl?: string } = {}
           responses: {
             '202': { description: 'Stored durably; registration with İYS follows', content: json('Accepted') },
             '400': problem('Not JSON'),
-            '403': problem('Origin not allowed'),
+            '403': problem('Origin not allowed; with form tokens on, a missing, invalid, expired or reused token (form-token-missing, -invalid, -expired, -reused); a post without Origin where IYS_ALLOW_NO_ORIGIN is off (origin-required)'),
             '413': problem('Body over the limit'),
             '422': problem('A field is wrong; issues name it (verification-off: verify asked of a collector without IYS_SMS_SENDER; unknown-notice: the text is not a registered one, under IYS_NOTICE_POLICY=require)'),
             '429': problem('Rate-limited; with verify, a cap on codes reached: sms-cap-number, sms-cap-ip, sms-cap-global, sms-cap-daily'),

@@ -11,6 +11,8 @@ import { requestId } from '../http/request-id.ts';
 import { consentRoutes } from '../intake/consent-route.ts';
 import { noticeGate } from '../intake/notice-registry.ts';
 import { noticeRoute } from '../intake/notice-route.ts';
+import { formTokenGate } from '../intake/form-token-gate.ts';
+import { formTokenRoute } from '../intake/form-token-route.ts';
 import { adminRoutes } from '../admin/admin-routes.ts';
 import type { SendingControl } from '../admin/console-routes.ts';
 import type { VerifyRecipient } from '../admin/consents-routes.ts';
@@ -78,7 +80,10 @@ export function createApp(deps: AppDeps): Hono {
     : makeVerification({ config, store, logger, metrics, sms: deps.sms ?? (() => null), now });
   const proof = () => store.proof();
   const notices = noticeGate({ proof, policy: config.noticePolicy, logger });
-  app.route('/', consentRoutes({ config, store, logger, now, metrics, verification, notices }));
+  const { key, ttlS } = config.formToken;
+  const formTokens = formTokenGate({ key, ttlMs: ttlS * 1000, allowNoOrigin: config.allowNoOrigin, proof, now: now ?? Date.now, logger });
+  app.route('/', consentRoutes({ config, store, logger, now, metrics, verification, notices, formTokens }));
+  app.route('/', formTokenRoute({ key, ttlS, allowedOrigins: config.allowedOrigins, now: now ?? Date.now, logger }));
   app.route('/', verificationRoutes({ config, flow: verification, logger, now }));
   app.route('/', noticeRoute({ proof, allowedOrigins: config.allowedOrigins, logger }));
   app.route('/', adminRoutes({

@@ -25,6 +25,13 @@ export type Config = {
   clockToleranceS: number;
   /** IYS_NOTICE_POLICY: a consent whose text is not a registered one is recorded as such, or refused (422 unknown-notice). */
   noticePolicy: 'record' | 'require';
+  /**
+   * Signed form tokens (IYS_FORM_TOKEN_SECRET, IYS_FORM_TOKEN_TTL_S): the secret under `key`, so the
+   * logger's credential censoring covers it; null switches the tokens off.
+   */
+  formToken: { key: string | null; ttlS: number };
+  /** IYS_ALLOW_NO_ORIGIN: whether a consent post without Origin (a server, an app) is taken. */
+  allowNoOrigin: boolean;
   /** The SMS code double opt-in (`verify="sms"`); sender null: switched off. */
   verification: VerificationConfig;
   /** Reading İYS back through consent/show (server/readback); null when IYS_READBACK=0. */
@@ -82,13 +89,14 @@ export const CONFIG_DEFAULTS = {
   IYS_READBACK_RATE: '5',
   IYS_SWEEP_AFTER_MS: '86400000',
   IYS_SWEEP_RATE: '1',
+  IYS_FORM_TOKEN_TTL_S: '600',
 } as const;
 
 /** The sender the built-in sandbox uses when IYS_SMS_SENDER is not set, so the demo shows the code step. */
 export const SANDBOX_SMS_SENDER = 'SANDBOX';
 
 /** Values that must never appear in a message, even when malformed. */
-const SECRET = new Set(['ILETIMERKEZI_API_KEY', 'ILETIMERKEZI_API_HASH', 'IYS_ADMIN_TOKEN', 'IYS_DATABASE_URL']);
+const SECRET = new Set(['ILETIMERKEZI_API_KEY', 'ILETIMERKEZI_API_HASH', 'IYS_ADMIN_TOKEN', 'IYS_DATABASE_URL', 'IYS_FORM_TOKEN_SECRET']);
 
 const MIN_ADMIN_TOKEN = 16;
 
@@ -174,6 +182,10 @@ const envSchema = z.object({
   // 0 switches the sweep off; at most 30 days between two looks at a key.
   IYS_SWEEP_AFTER_MS: wholeNumber(0, 2_592_000_000),
   IYS_SWEEP_RATE: wholeNumber(1, 100),
+  // 32 characters at least: an HMAC key a guess cannot reach.
+  IYS_FORM_TOKEN_SECRET: credential.refine((s) => s.length >= 32, 'must be at least 32 characters').optional(),
+  IYS_FORM_TOKEN_TTL_S: wholeNumber(60, 86_400),
+  IYS_ALLOW_NO_ORIGIN: flag.optional(),
 });
 
 /** Every variable the configuration reads, in the order of the contract's table. */
@@ -260,6 +272,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           sweepAfterMs: e.IYS_SWEEP_AFTER_MS, sweepRatePerS: Math.min(e.IYS_SWEEP_RATE, e.IYS_READBACK_RATE),
         }
       : null,
+    formToken: { key: e.IYS_FORM_TOKEN_SECRET ?? null, ttlS: e.IYS_FORM_TOKEN_TTL_S },
+    // A post without Origin carries no form token: with tokens on, only the operator's say-so lets one in.
+    allowNoOrigin: e.IYS_ALLOW_NO_ORIGIN ?? e.IYS_FORM_TOKEN_SECRET === undefined,
   };
 }
 

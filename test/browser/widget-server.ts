@@ -70,6 +70,8 @@ export async function startWidgetServer(): Promise<WidgetServer> {
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Access-Control-Allow-Origin': '*' });
       return res.end(readFileSync(VERIFY_STEP));
     }
+    // Asked for by every widget when it renders: this stand-in issues no form tokens, as a collector without IYS_FORM_TOKEN_SECRET.
+    if (url.pathname === '/v1/form-token') return res.writeHead(204, { 'Access-Control-Allow-Origin': '*' }).end();
     if (url.pathname === '/v1/consents' && req.method === 'POST') {
       if (!state.reachable) {
         state.cut++;

@@ -33,6 +33,8 @@ describe('loadConfig: defaults', () => {
       verification: { sender: 'SANDBOX', codeTtlS: 600, maxAttempts: 5, windowS: 3600, perNumber: 3, perIp: 10, global: 300, daily: 1000 },
       noticePolicy: 'record',
       readback: { confirmDelayMs: 60_000, confirmWithinMs: 3_600_000, ratePerS: 5, sweepAfterMs: 86_400_000, sweepRatePerS: 1 },
+      formToken: { key: null, ttlS: 600 },
+      allowNoOrigin: true,
     });
   });
 
@@ -91,6 +93,9 @@ const VALID: Row[] = [
   ['IYS_CLOCK_TOLERANCE_S', '30', { clockToleranceS: 30 }],
   ['IYS_BRAND_CODE', '987654', { brandCode: '987654' }],
   ['IYS_NOTICE_POLICY', 'require', { noticePolicy: 'require' }],
+  ['IYS_FORM_TOKEN_SECRET', 'x'.repeat(32), { formToken: { key: 'x'.repeat(32), ttlS: 600 }, allowNoOrigin: false }],
+  ['IYS_FORM_TOKEN_TTL_S', '60', { formToken: { key: null, ttlS: 60 } }],
+  ['IYS_ALLOW_NO_ORIGIN', '0', { allowNoOrigin: false }],
 ];
 
 const INVALID: [variable: string, value: string][] = [
@@ -120,6 +125,9 @@ const INVALID: [variable: string, value: string][] = [
   ['IYS_CLOCK_TOLERANCE_S', '86401'],
   ['IYS_BRAND_CODE', 'ACME'],
   ['IYS_NOTICE_POLICY', 'strict'],
+  ['IYS_FORM_TOKEN_SECRET', 'too-short'],
+  ['IYS_FORM_TOKEN_TTL_S', '59'],
+  ['IYS_ALLOW_NO_ORIGIN', 'yes'],
   ['ILETIMERKEZI_API_KEY', ' s3cret-key'],
   ['ILETIMERKEZI_API_HASH', 's3cret\thash'],
 ];
@@ -142,6 +150,7 @@ describe('loadConfig: each variable', () => {
     ['IYS_ADMIN_TOKEN', 's3cret'],
     ['IYS_DATABASE_URL', 'mysql://root:s3cret@db/iys'],
     ['IYS_DATABASE_URL', 'postgres://root:s3cret@[bad'],
+    ['IYS_FORM_TOKEN_SECRET', 's3cret-too-short'],
   ])('%s: the value is never echoed', (variable, value) => {
     const e = failure({ ...LIVE, [variable]: value });
     expect(e.message).not.toContain('s3cret');

@@ -15,16 +15,27 @@ const body = (key: string): ConsentPost => ({
 let sender: Sender;
 /** The status the collector answers, per idempotencyKey: a list used up front to back, then 202. */
 let answers: Map<string, number[]>;
-let posted: { key: string; sentAt: string; consentDate: string }[];
+let posted: { key: string; sentAt: string; consentDate: string; formToken?: string }[];
+/** What GET /v1/form-token answers: 204 (tokens off) unless a test sets a lifetime; tokens are numbered. */
+let tokens: { expiresInMs: number | null; issued: number; refuse: string[] };
 
 beforeEach(async () => {
   vi.useFakeTimers({ now: Date.UTC(2026, 10, 26, 13, 5, 9) });
   answers = new Map();
   posted = [];
+  tokens = { expiresInMs: null, issued: 0, refuse: [] };
   vi.stubGlobal('localStorage', {});
-  vi.stubGlobal('fetch', async (_url: string, init: { body: string }) => {
-    const sent = JSON.parse(init.body) as ConsentPost & { sentAt: string };
-    posted.push({ key: sent.idempotencyKey, sentAt: sent.sentAt, consentDate: sent.consentDate });
+  vi.stubGlobal('location', { origin: 'https://shop.example' });
+  vi.stubGlobal('fetch', async (url: string, init?: { body: string }) => {
+    if (url.startsWith('https://c.example/v1/form-token?origin=https%3A%2F%2Fshop.example')) {
+      if (tokens.expiresInMs === null) return new Response(null, { status: 204 });
+      return new Response(JSON.stringify({ token: `t${++tokens.issued}`, expiresInMs: tokens.expiresInMs }), { status: 200 });
+    }
+    const sent = JSON.parse(init!.body) as ConsentPost & { sentAt: string; formToken?: string };
+    posted.push({ key: sent.idempotencyKey, sentAt: sent.sentAt, consentDate: sent.consentDate, formToken: sent.formToken });
+    if (sent.formToken && tokens.refuse.includes(sent.formToken)) {
+      return new Response(JSON.stringify({ error: { code: 'form-token-expired', message: '…' } }), { status: 403 });
+    }
     const status = answers.get(sent.idempotencyKey)?.shift() ?? 202;
     // The collector's error body, with the code of docs/contract.md for the statuses it has one for.
     const code = ({ 403: 'origin-not-allowed', 409: 'idempotency-key-reused', 415: 'unsupported-media-type', 422: 'invalid-consent', 429: 'sms-cap-number' } as Record<number, string>)[status];
@@ -127,5 +138,49 @@ describe('the outbox sender', () => {
     expect(posted.map((p) => p.consentDate)).toEqual(['2026-11-26 16:05:09', '2026-11-26 16:05:09']);
     expect(posted.map((p) => p.sentAt)).toEqual(['2026-11-26 16:05:09', '2026-11-26 16:05:12']);
     expect(posted.every((p) => parseTurkeyTime(p.sentAt) !== undefined)).toBe(true);
+  });
+
+  it('with tokens off (204) posts carry no token', async () => {
+    sender.send('https://c.example/v1/consents', body('consent-a'), () => {});
+    await vi.advanceTimersByTimeAsync(0);
+    expect(posted).toEqual([expect.objectContaining({ key: 'consent-a', formToken: undefined })]);
+  });
+
+  it('a token for each consent, the next one fetched ahead: a resend takes a token no other consent took (the collector takes it for the same consent)', async () => {
+    tokens.expiresInMs = 600_000;
+    answers.set('consent-a', [503]);
+    const outcomes: Outcome[] = [];
+    sender.send('https://c.example/v1/consents', body('consent-a'), (o) => outcomes.push(o));
+    await vi.advanceTimersByTimeAsync(0);
+    sender.send('https://c.example/v1/consents', body('consent-b'), () => {});
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(posted.map((p) => [p.key, p.formToken])).toEqual([['consent-a', 't1'], ['consent-b', 't2'], ['consent-a', 't3']]);
+    expect(outcomes.at(-1)).toEqual({ ids: ['id'] });
+  });
+
+  it('before a token expires the next one is fetched, so a consent after a long pause takes a good one without waiting', async () => {
+    tokens.expiresInMs = 10_000;
+    sender.send('https://c.example/v1/consents', body('consent-a'), () => {});
+    await vi.advanceTimersByTimeAsync(0);
+    const before = tokens.issued; // t1 taken by consent-a, t2 fetched ahead
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(tokens.issued).toBeGreaterThan(before); // t2 replaced before it expired, and so on
+    sender.send('https://c.example/v1/consents', body('consent-b'), () => {});
+    await vi.advanceTimersByTimeAsync(0);
+    expect(posted.at(-1)!.formToken).toBe(`t${tokens.issued - 1}`);
+  });
+
+  it('a refused token (form-token-expired) is not final: another token, another try, the consent kept meanwhile', async () => {
+    tokens.expiresInMs = 600_000;
+    tokens.refuse = ['t1'];
+    const outcomes: Outcome[] = [];
+    sender.send('https://c.example/v1/consents', body('consent-a'), (o) => outcomes.push(o));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcomes).toEqual([{ reason: 'form-token-expired', retrying: true }]);
+    expect(sender.pending()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(outcomes.at(-1)).toEqual({ ids: ['id'] });
+    expect(posted.map((p) => p.formToken)).toEqual(['t1', 't3']);
+    expect(sender.pending()).toEqual([]);
   });
 });

@@ -1,20 +1,31 @@
 /**
  * Proof against a real collector (SQLite in a temp folder, through the integration harness) that
- * registers its consent texts and takes only consents to them (IYS_NOTICE_POLICY=require): the
- * widget's normal flow goes through, and the ledger names the registered text it matched.
+ * registers its consent texts and takes only consents to them (IYS_NOTICE_POLICY=require), and only
+ * with a signed form token (IYS_FORM_TOKEN_SECRET, no post without Origin): the widget's normal flow
+ * goes through without one refusal, and the ledger names the registered text it matched and the
+ * token's age.
  */
 import { expect } from 'vitest';
 import { startCollector, type RunningCollector } from '../../integration/collector-harness.ts';
 import type { Config } from '../../../server/runtime/config.ts';
-import { consentStandalone, eventually, events, open, recordEvents, statusBecomes, until, type Scenario, type ScenarioContext } from './scenario.ts';
+import { box, consentStandalone, eventually, events, open, recordEvents, statusBecomes, until, type Scenario, type ScenarioContext } from './scenario.ts';
 
 const ADMIN = 'browser-proof-admin-token-0123456789';
 const auth = { authorization: `Bearer ${ADMIN}` };
 
-/** A real collector that allows the page's origin and refuses consents to unregistered texts. */
+/** A real collector that allows the page's origin, refuses consents to unregistered texts and wants form tokens. */
 async function strictCollector(t: ScenarioContext, over: Partial<Config> = {}): Promise<RunningCollector> {
-  return startCollector({ allowedOrigins: [t.server.origin], admin: { token: ADMIN }, noticePolicy: 'require', rateLimit: 0, ...over });
+  return startCollector({
+    allowedOrigins: [t.server.origin], admin: { token: ADMIN }, noticePolicy: 'require', rateLimit: 0,
+    formToken: { key: 'browser-proof-form-token-secret-0123456789', ttlS: 600 }, allowNoOrigin: false, ...over,
+  });
 }
+
+type Line = { msg?: string; event?: string; path?: string; status?: number; method?: string };
+const lines = (collector: RunningCollector) => collector.logs.map((l) => JSON.parse(l) as Line);
+/** Every answer of the collector that was not a success: the widget's normal flow must see none. */
+const refusals = (collector: RunningCollector) => lines(collector).filter((l) => l.status !== undefined && l.status >= 400);
+const tokenRequests = (collector: RunningCollector) => lines(collector).filter((l) => l.path === '/v1/form-token' && l.status === 200).length;
 
 async function register(collector: RunningCollector, version: string, text: string): Promise<void> {
   const res = await fetch(`${collector.url}/v1/admin/notices`, {
@@ -43,8 +54,9 @@ export const PROOF_SCENARIOS: Scenario[] = [
         await statusBecomes(t.page, 'Kaydedildi.');
         expect((await events(t.page)).filter((e) => (e as string[])[0] === 'iys-error')).toEqual([]);
         await eventually(async () => evidenceOf(collector, '0532 123 45 67')).toEqual([
-          expect.objectContaining({ noticeVersion: '2026-11', noticeMatch: 'matched', noticeRegistered: '2026-11' }),
+          expect.objectContaining({ noticeVersion: '2026-11', noticeMatch: 'matched', noticeRegistered: '2026-11', formTokenAgeMs: expect.any(Number) }),
         ]);
+        expect(refusals(collector)).toEqual([]);
       } finally {
         await collector.close();
       }
@@ -64,8 +76,43 @@ export const PROOF_SCENARIOS: Scenario[] = [
         await consentStandalone(t.page);
         await statusBecomes(t.page, 'Kaydedildi.');
         await eventually(async () => evidenceOf(collector, '0532 123 45 67')).toEqual([
-          expect.objectContaining({ noticeVersion: '2026-01-01', noticeMatch: 'matched', noticeRegistered: '2026-01-01' }),
+          expect.objectContaining({ noticeVersion: '2026-01-01', noticeMatch: 'matched', noticeRegistered: '2026-01-01', formTokenAgeMs: expect.any(Number) }),
         ]);
+        expect(refusals(collector)).toEqual([]);
+      } finally {
+        await collector.close();
+      }
+    },
+  },
+  {
+    name: 'form tokens: two widgets on one page each send with a token of their own, and one left open past its token\'s lifetime sends with a fresh one, never refused',
+    async run(t) {
+      // A 5-second lifetime (the setting's floor is a minute; the test sets it directly) to cross it while the page is open.
+      const collector = await strictCollector(t, { noticePolicy: 'record', formToken: { key: 'browser-proof-form-token-secret-0123456789', ttlS: 5 } });
+      try {
+        await open(t.page, t.server.page('tokens', `<iys-consent id="a" channels="MESAJ" collector="${collector.url}"></iys-consent>
+          <iys-consent id="b" channels="ARAMA" collector="${collector.url}"></iys-consent>`));
+        await recordEvents(t.page);
+        await t.page.fill('#a >>> #r input', '0532 123 45 67');
+        await t.page.click(box('MESAJ', '#a'));
+        await t.page.click('#a >>> button');
+        await statusBecomes(t.page, 'Kaydedildi.', '#a');
+        await t.page.fill('#b >>> #r input', '0532 123 45 68');
+        await t.page.click(box('ARAMA', '#b'));
+        await t.page.click('#b >>> button');
+        await statusBecomes(t.page, 'Kaydedildi.', '#b');
+        // Past the lifetime of every token fetched so far: the widget has fetched newer ones meanwhile.
+        const fetched = tokenRequests(collector);
+        await new Promise((r) => setTimeout(r, 6_000));
+        expect(tokenRequests(collector)).toBeGreaterThan(fetched);
+        await t.page.fill('#a >>> #r input', '0532 123 45 69');
+        await t.page.click('#a >>> button');
+        await until(t.page, () => (window as unknown as { seen: unknown[][] }).seen.filter((e) => e[0] === 'iys-sent').length === 3);
+        expect((await events(t.page)).filter((e) => (e as string[])[0] === 'iys-error')).toEqual([]);
+        expect(refusals(collector)).toEqual([]);
+        const ages = (await Promise.all(['0532 123 45 67', '0532 123 45 68', '0532 123 45 69'].map((r) => evidenceOf(collector, r)))).flat().map((e) => e.formTokenAgeMs);
+        expect(ages).toHaveLength(3);
+        expect(ages.every((a) => typeof a === 'number' && a >= 0 && a <= 5_000)).toBe(true);
       } finally {
         await collector.close();
       }
