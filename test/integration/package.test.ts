@@ -321,7 +321,7 @@ describe('the packed iys-consent-widget', () => {
     const installed = installedPackages(widgetApp);
     console.log(`package test: a widget-only install holds ${installed.length} package(s), ${duBytes(join(widgetApp, 'node_modules'))} B in node_modules`);
     expect(installed).toEqual(['node_modules/iys-consent-widget']);
-    expect(packed.get('iys-consent-widget')!.files.map((f) => f.path).sort()).toEqual(['LICENSE', 'README.md', 'dist/iys-consent.d.ts', 'dist/iys-consent.js', 'dist/iys-consent.lit-external.d.ts', 'dist/iys-consent.lit-external.js', 'package.json']);
+    expect(packed.get('iys-consent-widget')!.files.map((f) => f.path).sort()).toEqual(['LICENSE', 'README.md', 'dist/iys-consent-verify.js', 'dist/iys-consent.d.ts', 'dist/iys-consent.js', 'dist/iys-consent.lit-external.d.ts', 'dist/iys-consent.lit-external.js', 'package.json']);
   });
 
   it('is the very bundle the collector serves', () => {
