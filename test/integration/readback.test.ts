@@ -286,7 +286,11 @@ describe.each(LEDGERS)('read-back against the sandbox over HTTP (%s ledger)', (_
     await waitFor('all three confirmed', async () => (await r.store.byRecipient(phones[2]!))[0]!.checkState === 'confirmed');
     const retDate = formatTurkeyTime(Date.now());
     expect(r.sandbox.changeElsewhere({ origin: 'citizen', recipient: phones[1]!, type: 'MESAJ', status: 'RET', source: 'IYS_WEB', consentDate: retDate }).ok).toBe(true);
-    await waitFor('the RET observed by the sweep', async () => (await r.store.byRecipient(phones[1]!)).some((x) => x.observedBy === 'sweep'));
+    // Two writes: the observed record, then our ONAY marked superseded.
+    await waitFor('the RET observed by the sweep', async () => {
+      const rows = await r.store.byRecipient(phones[1]!);
+      return rows.some((x) => x.observedBy === 'sweep') && rows.some((x) => x.checkState === 'superseded');
+    });
     const rows = await r.store.byRecipient(phones[1]!);
     expect(rows.find((x) => x.observedBy === 'sweep')).toMatchObject({ status: 'RET', source: 'IYS_WEB', consentDate: retDate, drift: 'status', state: 'registered' });
     expect(rows.find((x) => x.observedBy === null)).toMatchObject({ checkState: 'superseded' });
