@@ -9,6 +9,8 @@ import { chromium } from 'playwright-core';
 import type { Mode } from './modes.ts';
 import { median } from './prng.ts';
 import { row, type Row } from './table.ts';
+import { growthRow } from './widget-baseline.ts';
+import { widgetBundleIsStale } from '../scripts/widget-bundle.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // IYS_BENCH_WIDGET: measure another build of the bundle (e.g. one made from a clean checkout).
@@ -19,8 +21,9 @@ const READY_TARGET_RATIO = 1.5;
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 function ensureBuilt(log: (s: string) => void): void {
-  if (existsSync(BUNDLE)) return;
-  log('widget: dist/widget/iys-consent.js missing, running vite build');
+  // A stale dist/ would measure the sources as they were at its build, not as they are.
+  if (existsSync(BUNDLE) && (process.env.IYS_BENCH_WIDGET || !widgetBundleIsStale())) return;
+  log('widget: dist/widget/iys-consent.js missing or older than its sources, running vite build');
   const vite = `${root}node_modules/vite/bin/vite.js`;
   const r = spawnSync(process.execPath, [vite, 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0 || !existsSync(BUNDLE)) throw new Error('widget: vite build failed');
@@ -81,6 +84,7 @@ export async function widgetBench(mode: Mode, log: (s: string) => void): Promise
       figure: brotli, baseline: gzip, unit: 'B', target: null, met: null, note: 'baseline: its gzip size',
     }),
   ];
+  rows.push(growthRow(root, bundle, log));
   // The code step of verify="sms": a file of its own, fetched only by a widget with verify, so a page without it pays nothing.
   const step = BUNDLE.replace(/iys-consent\.js$/, 'iys-consent-verify.js');
   if (existsSync(step)) {
