@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { silentLogger as silent } from '../../server/log/logger.ts';
+import { testConfig } from '../../server/runtime/config.ts';
+import { startCollector } from '../../server/runtime/collector.ts';
 import { parseTurkeyTime } from '../../shared/turkey-time.ts';
 import { waitFor } from './dispatch-harness.ts';
 import {
@@ -166,5 +171,26 @@ describe('wrong codes are limited', () => {
     const email = await post(rig.url, '/v1/consents', verifyBody('someone@example.com', { channels: ['EPOSTA'] }));
     expect(email.status).toBe(422);
     expect(rig.sandbox.sms.messages()).toEqual([]);
+  });
+});
+
+describe('the collector runtime (IYS_SANDBOX=1)', () => {
+  it('sends the code from the SANDBOX header through its own sandbox, and registers the consent once it is typed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iys-verify-runtime-'));
+    const runtime = await startCollector(testConfig({ port: 0, host: '127.0.0.1', databaseUrl: `file:${join(dir, 'ledger.db')}`, flushMs: 50, rateLimit: 0 }), { logger: silent });
+    try {
+      const recipient = newMobile();
+      const res = await fetch(`${runtime.url}/v1/consents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(verifyBody(local(recipient))) });
+      expect(res.status).toBe(202);
+      const held = (await res.json()) as Awaiting;
+      expect(runtime.sandbox!.sms.lastTo(recipient)).toMatchObject({ sender: 'SANDBOX', iys: '0' });
+      const right = await fetch(`${runtime.url}/v1/verifications/${held.verification.id}`, { method: 'POST', body: JSON.stringify({ code: codeSentTo(runtime.sandbox!, recipient) }) });
+      expect(right.status).toBe(200);
+      await waitFor('registered', async () => (await runtime.store.byRecipient(recipient)).every((r) => r.state === 'registered'), 20_000);
+      expect(runtime.sandbox!.state.records().filter((r) => r.recipient === recipient)).toHaveLength(2);
+    } finally {
+      await runtime.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
