@@ -6,6 +6,7 @@ import { ingestBench } from './ingest.ts';
 import { ingestCostBench } from './ingest-cost.ts';
 import { isolationBench } from './isolation.ts';
 import { latencyBench } from './latency.ts';
+import { readbackLatencyBench } from './readback.ts';
 import { memoryBench } from './memory.ts';
 import { middlewareBench } from './middleware.ts';
 import { MODES, type Mode } from './modes.ts';
@@ -35,6 +36,7 @@ export async function runBench(opts: { mode: Mode; out?: string; log?: (s: strin
     { bench: 'dispatch', run: () => dispatchBench(mode) },
     { bench: 'isolation', run: () => isolationBench(mode) },
     { bench: 'latency', run: () => latencyBench(mode) },
+    { bench: 'latency', run: () => readbackLatencyBench(mode) },
     { bench: 'memory', run: () => memoryBench(mode, log) },
     { bench: 'widget', run: () => widgetBench(mode, log) },
     { bench: 'startup', run: () => startupBench(mode, log) },

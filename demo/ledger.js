@@ -25,6 +25,30 @@ function emptyRow(text, span) {
   return tr;
 }
 
+// The visitor plays the citizen: RET through İYS's short message (3338), made in the sandbox only.
+function retCell(r) {
+  const td = cell('');
+  if (!r.canRet) return td;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = "Vatandaş RET (3338)";
+  button.setAttribute('aria-label', `${r.recipient} ${r.type}: vatandaş İYS'ye RET gönderir`);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    const res = await fetch('/demo/api/citizen-ret', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: r.id }),
+    });
+    document.getElementById('mode').textContent = res.ok
+      ? "Vatandaş İYS'ye RET gönderdi (collector'a haber verilmedi). Collector İYS'yi okuyunca RET, İYS kaynağıyla yeni bir satır olarak görünür."
+      : 'RET yapılamadı: İYS bu değişikliği kabul etmezdi.';
+    refresh();
+  });
+  td.append(button);
+  return td;
+}
+
 function summary(records) {
   const counts = {};
   for (const r of records) counts[r.state] = (counts[r.state] ?? 0) + 1;
@@ -36,14 +60,14 @@ async function refresh() {
   if (!res.ok) return;
   const data = await res.json();
   document.querySelector('#records tbody').replaceChildren(...(data.records.length === 0
-    ? [emptyRow('Henüz kayıt yok. Üye ol sayfasından bir izin verin.', 8)]
+    ? [emptyRow('Henüz kayıt yok. Üye ol sayfasından bir izin verin.', 10)]
     : data.records.map((r) => {
         const tr = document.createElement('tr');
         tr.dataset.state = r.state;
         tr.dataset.type = r.type;
         tr.dataset.status = r.status;
         tr.append(cell(r.consentDate), cell(r.recipient, 'mono'), cell(r.type), cell(r.status), cell(r.source), cell(String(r.requests)),
-          cell(STATE_LABEL[r.state] ?? r.state, `state state-${r.state}`), cell(r.note, 'note'));
+          cell(STATE_LABEL[r.state] ?? r.state, `state state-${r.state}`), cell(r.note, 'note'), cell(r.iys, 'note iys'), retCell(r));
         return tr;
       })));
   document.getElementById('summary').textContent = summary(data.records);

@@ -8,7 +8,7 @@ import { serveParent } from '../children.ts';
  * The collector under test: exactly what `npm run collector` runs (startCollector with the
  * configuration read from the environment), logging at info as in production but into /dev/null
  * so no pipe back to the parent adds work. BENCH_PG_SCHEMA puts a PostgreSQL ledger in its own schema.
- * Answers the parent over IPC: `byIds` (states and registeredAt of records), `counts`.
+ * Answers the parent over IPC: `byIds` (states, registeredAt and confirmedAt of records), `counts`.
  */
 const config = loadConfig(process.env);
 const logger = createLogger({ destination: pino.destination({ dest: '/dev/null', sync: false }) });
@@ -19,7 +19,7 @@ serveParent(async (msg) => {
   switch (msg.type) {
     case 'byIds': {
       const records = await runtime.store.byIds(msg.ids as string[]);
-      return { records: records.map((r) => ({ id: r.id, state: r.state, registeredAt: r.registeredAt })) };
+      return { records: records.map((r) => ({ id: r.id, state: r.state, registeredAt: r.registeredAt, confirmedAt: r.confirmedAt })) };
     }
     case 'counts':
       return { counts: await runtime.store.countByState() };

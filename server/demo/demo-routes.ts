@@ -9,7 +9,7 @@ import { errorResponse } from '../http/errors.ts';
 import type { HealthChecks } from '../observability/health.ts';
 import { ingestConsent } from '../intake/web-consent.ts';
 import type { Sandbox } from '../sandbox/index.ts';
-import type { ConsentStore } from '../stores/store.ts';
+import type { ConsentStore, StoredRecord } from '../stores/store.ts';
 import { explainRefusals, noteOf } from './ledger-notes.ts';
 
 const TYPES: Record<string, string> = {
@@ -35,7 +35,21 @@ export type DemoDeps = {
   /** The folder of the demo's pages (the package's `demo/`). */
   pagesDir: string;
   now?: () => number;
+  /** Read-back's verification on demand, to show a citizen's change at once; null while read-back is off. */
+  verify?: () => ((recipient: string) => Promise<unknown>) | null;
 };
+
+export const citizenRetSchema = z.object({ id: z.string().min(1).max(100) });
+
+/** What read-back found of a record, in the words of the ledger view's İYS column. */
+function iysNote(r: StoredRecord): string {
+  if (r.observedBy) return `İYS'de görüldü, collector göndermedi (${r.source})`;
+  if (r.state !== 'registered') return '';
+  if (r.checkState === 'confirmed') return `İYS'de doğrulandı ${formatTurkeyTime(r.confirmedAt!).slice(11)}`;
+  if (r.checkState === 'superseded') return "İYS'de daha yeni bir kayıt var";
+  if (r.checkState === 'unseen') return "İYS'de görünmüyor: yeniden gönderildi";
+  return 'İYS kontrolü bekliyor';
+}
 
 /** The demo's pages (`/`, `/demo/*`) and its small JSON API: the ledger view and the misbehave switch. */
 export function demoRoutes(deps: DemoDeps): Hono {
@@ -82,6 +96,9 @@ export function demoRoutes(deps: DemoDeps): Hono {
         state: r.state,
         note: noteOf(r.reason, r.doubt, why.get(r.id)),
         requests: r.attempts,
+        iys: iysNote(r),
+        // A citizen may withdraw through İYS (the RET short message) only what İYS holds as ONAY.
+        canRet: r.state === 'registered' && r.status === 'ONAY' && r.checkState !== 'superseded',
       })),
       sandbox: {
         mode,
@@ -107,6 +124,22 @@ export function demoRoutes(deps: DemoDeps): Hono {
       await deps.store.insert(demoBurst(now()));
     }
     return c.json({ mode });
+  });
+  // A visitor plays the citizen: RET to 3338 for a registered ONAY, made in the sandbox (İYS's side),
+  // never told to the collector; read-back finds it (verified at once here, or by the sweep).
+  routes.post('/demo/api/citizen-ret', async (c) => {
+    const parsed = citizenRetSchema.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return errorResponse(c, 422, 'invalid-body', 'id must be the id of a record in the ledger', [{ path: 'id', message: 'required' }]);
+    const [record] = await deps.store.byIds([parsed.data.id]);
+    if (!record) return errorResponse(c, 404, 'not-found', `no record ${parsed.data.id}`);
+    const change = deps.sandbox.changeElsewhere({
+      origin: 'citizen', source: 'IYS_3338', recipient: record.recipient, recipientType: record.recipientType, type: record.type, status: 'RET',
+    });
+    if (!change.ok) return errorResponse(c, 409, 'change-refused', `İYS would refuse this RET: ${change.reason}`);
+    const verify = deps.verify?.();
+    // Not awaited: the ledger view shows the observed RET on a later refresh, as an operator would see it.
+    if (verify) void verify(record.recipient).catch(() => undefined);
+    return c.json({ ok: true, consentDate: change.record.consentDate }, 201);
   });
   // The demo's "phone": what the sandbox's send-sms took, so the visitor reads the code (demo/verify.html).
   routes.get('/demo/api/sms', (c) => {

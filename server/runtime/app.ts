@@ -98,6 +98,7 @@ export function createApp(deps: AppDeps): Hono {
     // browser may use them only from an allowed origin, so another site cannot post to them.
     const controlsGate = originGate({ allowedOrigins: config.allowedOrigins, methods: ['POST'], headers: ['Content-Type'] });
     app.use('/demo/api/sandbox', controlsGate);
+    app.use('/demo/api/citizen-ret', controlsGate);
     app.use('/sandbox/_sandbox/*', controlsGate);
   }
   if (sandbox) {
@@ -108,7 +109,7 @@ export function createApp(deps: AppDeps): Hono {
   }
   if (deps.demo) {
     if (!sandbox) throw new Error('the demo needs IYS_SANDBOX=1');
-    app.route('/', demoRoutes({ store, sandbox, health, pagesDir: DEMO_PAGES, now }));
+    app.route('/', demoRoutes({ store, sandbox, health, pagesDir: DEMO_PAGES, now, verify: deps.verify }));
   }
 
   answerWrongMethods(app, OWN_PATHS);

@@ -124,7 +124,7 @@ test('the misbehave switch: the planted record ends rejected with a reason, the 
   const bad = rows(page, BAD_MASKED);
   await expect(bad).toHaveCount(1);
   await expect(bad).toHaveAttribute('data-state', 'rejected', { timeout: 60_000 });
-  await expect(bad.locator('td').last()).not.toBeEmpty();
+  await expect(bad.locator('td.note').first()).not.toBeEmpty();
   await expect(bad).toContainText('reddedildi');
   await expect(bad).toContainText('demo: sandbox bu uydurma numarayı reddediyor');
 
@@ -172,6 +172,25 @@ test('back to normal, e-mail and a second call consent for the same number: e-ma
   await expect(second).toContainText('ONAY ardından ONAY');
   await expect(calls.last()).toHaveAttribute('data-state', 'registered');
   expect((await sandboxRecords()).filter((r) => r.recipient === PHONE && r.type === 'ARAMA')).toHaveLength(1);
+  expect(errors).toEqual([]);
+});
+
+test('read-back: a registered record shows İYS\'s confirmation, and a citizen\'s RET made in the sandbox appears as an observed record', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(`${demo.origin}/demo/ledger.html`);
+  const email = rows(page, 'a***@example.com');
+  // npm start confirms two seconds after registration (IYS_CONFIRM_DELAY_MS 2000).
+  await expect(email.locator('td.iys')).toContainText("İYS'de doğrulandı", { timeout: 30_000 });
+  await email.getByRole('button', { name: /vatandaş İYS'ye RET gönderir/ }).click();
+  await expect(page.locator('#mode')).toContainText("Vatandaş İYS'ye RET gönderdi");
+  const observed = email.and(page.locator('[data-status="RET"]'));
+  await expect(observed).toHaveCount(1, { timeout: 30_000 });
+  await expect(observed).toContainText('IYS_3338');
+  await expect(observed.locator('td.iys')).toContainText('collector göndermedi');
+  await expect(email.and(page.locator('[data-status="ONAY"]')).locator('td.iys')).toContainText('daha yeni bir kayıt');
+  expect((await sandboxRecords()).filter((r) => r.recipient === 'ayse@example.com').map((r) => `${r.status} ${r.source}`)).toEqual(['ONAY HS_WEB', 'RET IYS_3338']);
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-readback.png') });
   expect(errors).toEqual([]);
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../server/log/logger.ts';
 import { testConfig } from '../../server/runtime/config.ts';
 import { startCollector, type CollectorRuntime } from '../../server/runtime/collector.ts';
+import { formatTurkeyTime } from '../../shared/turkey-time.ts';
 
 const DEMO_ORIGIN = 'http://demo.example:8787';
 const EVIL = 'https://evil.example';
@@ -47,5 +48,27 @@ describe('the demo\'s control endpoints and Origin', () => {
     expect(rt.sandbox!.state.snapshot().controls.apiAccess).toBe(false);
     expect((await post('/sandbox/_sandbox/reset', {}, DEMO_ORIGIN)).status).toBe(200);
     expect(rt.sandbox!.state.snapshot().controls.apiAccess).toBe(true);
+  });
+
+  it('a citizen RET from the ledger view: refused cross-site; from the demo, made in the sandbox and shown as an observed record', async () => {
+    await post('/sandbox/_sandbox/reset', {}, DEMO_ORIGIN);
+    const phone = '+905551112233';
+    const consent = await post('/v1/consents', { recipient: phone, channels: ['MESAJ'], consentDate: formatTurkeyTime(Date.now()) }, DEMO_ORIGIN);
+    expect(consent.status).toBe(202);
+    const [id] = ((await consent.json()) as { ids: string[] }).ids;
+    const ledger = async () => ((await (await fetch(`${rt.url}/demo/api/ledger`)).json()) as { records: Array<Record<string, unknown>> }).records;
+    await expect.poll(async () => (await ledger()).find((r) => r.id === id)?.canRet, { timeout: 20_000 }).toBe(true);
+
+    expect((await post('/demo/api/citizen-ret', { id }, EVIL)).status).toBe(403);
+    expect(rt.sandbox!.state.records().filter((r) => r.recipient === phone)).toHaveLength(1);
+    expect((await post('/demo/api/citizen-ret', { id: 'nope' }, DEMO_ORIGIN)).status).toBe(404);
+
+    const ret = await post('/demo/api/citizen-ret', { id }, DEMO_ORIGIN);
+    expect(ret.status).toBe(201);
+    expect(rt.sandbox!.state.records().filter((r) => r.recipient === phone).map((r) => [r.status, r.source, r.origin])).toEqual([
+      ['ONAY', 'HS_WEB', 'api'], ['RET', 'IYS_3338', 'citizen'],
+    ]);
+    await expect.poll(async () => (await ledger()).find((r) => r.source === 'IYS_3338')?.iys, { timeout: 20_000 }).toBe("İYS'de görüldü, collector göndermedi (IYS_3338)");
+    expect((await ledger()).find((r) => r.id === id)).toMatchObject({ iys: "İYS'de daha yeni bir kayıt var", canRet: false });
   });
 });
