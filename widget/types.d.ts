@@ -12,7 +12,8 @@ export type IysChangeDetail = { channels: Channel[] };
 export type IysSentDetail = { ids: string[]; channels: Channel[] };
 /**
  * `invalid`; for a final refusal the collector's error code (`origin-not-allowed`, `invalid-consent`,
- * `unsupported-media-type`); `network` or `http-<status>` otherwise (docs/widget.md#events).
+ * `unsupported-media-type`, `unknown-notice`); for a refused form token its code (`form-token-expired`…,
+ * sent again with a new token); `network` or `http-<status>` otherwise (docs/widget.md#events).
  */
 export type IysErrorDetail = { reason: string };
 

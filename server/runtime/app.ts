@@ -123,7 +123,7 @@ export function createApp(deps: AppDeps): Hono {
 }
 
 /** The collector's own paths: a wrong method on one gets 405 with Allow, not a misleading 404. */
-const OWN_PATHS = ['/v1/consents', '/v1/consents/batch', '/v1/export', '/healthz', '/metrics', '/openapi.json'];
+const OWN_PATHS = ['/v1/consents', '/v1/consents/batch', '/v1/export', '/v1/form-token', '/v1/admin/notices', '/healthz', '/metrics', '/openapi.json'];
 
 /**
  * Registered after every route, so it is reached only when no route of the path took the method.

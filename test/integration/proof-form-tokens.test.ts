@@ -167,3 +167,21 @@ describe.each(ledgers)('signed form tokens on $name', (ledger) => {
     expect((await post(off, body(off), null)).status).toBe(202);
   });
 });
+
+describe('the proof endpoints\' own paths', () => {
+  it('answer a wrong method with 405 and Allow', async () => {
+    const store = new SqliteStore(join(tmp, 'own-paths.db'));
+    await store.init();
+    const app = createApp({ config: testConfig({ admin: { token: ADMIN }, formToken: { key: KEY, ttlS: TTL_S } }), store, logger: silentLogger });
+    try {
+      const token = await app.request('/v1/form-token', { method: 'POST' });
+      expect(token.status).toBe(405);
+      expect(token.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+      const notices = await app.request('/v1/admin/notices', { method: 'DELETE' });
+      expect(notices.status).toBe(405);
+      expect(notices.headers.get('allow')).toBe('GET, HEAD, POST');
+    } finally {
+      await store.close();
+    }
+  });
+});
