@@ -25,7 +25,7 @@ export type VerificationMetrics = {
 
 export type VerificationDeps = {
   config: VerificationFlowConfig;
-  store: Pick<ConsentStore, 'insert' | 'verifications'>;
+  store: Pick<ConsentStore, 'verifications'>;
   /** The send-sms client; a getter, as the runtime makes it once the server listens (the sandbox's URL). */
   sms: () => SmsSender | null;
   logger: Logger;
@@ -133,11 +133,17 @@ export function createVerificationFlow(deps: VerificationDeps) {
       log.info({ event: 'verification.wrong-code', verificationId: id, recipient: masked, attempts }, 'a wrong verification code');
       return { kind: 'wrong', attemptsLeft: config.maxAttempts - attempts };
     }
-    const inserted = await store.insert(verifiedRecords(v, t, attempts), v.idempotencyKey);
-    await verifications().finish(id, { state: 'verified', reason: null, at: t, recordIds: inserted.ids });
+    // The row's transition and the records in one transaction: the expiry sweep (or a twin request)
+    // ending the row since it was read leaves no records behind, and the answer is what the row says.
+    const ids = await verifications().verify(id, t, verifiedRecords(v, t, attempts), v.idempotencyKey);
+    if (ids === null) {
+      const ended = await verifications().get(id);
+      if (ended?.state === 'verified') return { kind: 'verified', ids: ended.recordIds };
+      return { kind: 'ended', state: ended?.state ?? 'expired' };
+    }
     deps.metrics?.ended('verified');
-    log.info({ event: 'verification.verified', verificationId: id, recipient: masked, attempts, ids: inserted.ids }, 'consent verified: records pending for İYS');
-    return { kind: 'verified', ids: inserted.ids };
+    log.info({ event: 'verification.verified', verificationId: id, recipient: masked, attempts, ids }, 'consent verified: records pending for İYS');
+    return { kind: 'verified', ids };
   }
 
   /** Housekeeping: verifications past their code's lifetime end as `expired`, never reaching İYS. */

@@ -17,10 +17,37 @@ export type QueuedInsert = {
 
 export type KeyRow = { ids: string; fingerprint: string | null };
 
+/** What the group statement takes of a caller. */
+export type InsertValues = Pick<QueuedInsert, 'key' | 'fingerprint' | 'ids' | 'rows'>;
+
+/** One caller's ids (drawn now) and rows; a record the database could never take throws here, alone. */
+export function insertValuesOf(records: NewRecord[], key: string | null): InsertValues {
+  const now = Date.now();
+  const ids = records.map(() => newRecordId(now));
+  const rows = records.map((r, i) => insertValues(ids[i]!, r, key));
+  return { key, fingerprint: key === null ? null : recordsFingerprint(records), ids, rows };
+}
+
+/**
+ * One caller's insert inside a transaction it holds (a verification's, postgres-verifications.ts):
+ * the group statement for a group of one, with the same idempotency answers.
+ */
+export async function insertAlone(
+  io: { store(group: readonly InsertValues[], records: number): Promise<Set<string>>; keyRows(keys: string[]): Promise<Map<string, KeyRow>> },
+  records: NewRecord[], key: string | null,
+): Promise<InsertResult> {
+  const item = insertValuesOf(records, key);
+  const claimed = await io.store([item], records.length);
+  if (key === null || claimed.has(key)) return { ids: item.ids, duplicate: false };
+  const row = (await io.keyRows([key])).get(key);
+  if (!row) throw new Error(`idempotency key ${key} was neither claimed nor found`);
+  return replayOrRefuse(key, row, item.fingerprint!);
+}
+
 /** What the group commit needs of the database (postgres-store.ts). */
 export type GroupCommitIo = {
   /** Stores a group in ONE statement (one round trip, one commit); resolves to the idempotency keys it claimed. */
-  store(group: readonly QueuedInsert[], records: number): Promise<Set<string>>;
+  store(group: readonly InsertValues[], records: number): Promise<Set<string>>;
   /** The committed rows of keys that other inserts had claimed first. */
   keyRows(keys: string[]): Promise<Map<string, KeyRow>>;
   /** Whether an error means the database cannot be reached, rather than that some record was refused. */
@@ -61,12 +88,9 @@ export class GroupCommit {
   }
 
   insert(records: NewRecord[], key: string | null): Promise<InsertResult> {
-    const now = Date.now();
-    const ids = records.map(() => newRecordId(now));
     return new Promise((resolve, reject) => {
       // Checked before queueing: a record the database could never take fails alone, with its reason.
-      const rows = records.map((r, i) => insertValues(ids[i]!, r, key));
-      this.queue.push({ key, fingerprint: key === null ? null : recordsFingerprint(records), ids, rows, resolve, reject });
+      this.queue.push({ ...insertValuesOf(records, key), resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // Callers arriving in the same turn of the event loop share the first group.

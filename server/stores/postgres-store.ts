@@ -10,7 +10,7 @@ import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
 import {
   WRITE_MS_PER_RECORD, WRITE_TIMEOUT_MS, createPool, inTransaction, isUnreachable, timed,
 } from './postgres-connection.ts';
-import { GroupCommit, type GroupCommitStats, type KeyRow, type QueuedInsert } from './postgres-group-commit.ts';
+import { GroupCommit, insertAlone, type GroupCommitStats, type InsertValues, type KeyRow } from './postgres-group-commit.ts';
 import { InsertListener } from './postgres-listen.ts';
 import { PostgresProof } from './postgres-proof.ts';
 import { postgresSql, type PostgresSql } from './postgres-sql.ts';
@@ -114,7 +114,7 @@ export class PostgresStore implements ConsentStore {
   }
 
   /** One group in one statement (sql.insertGroup); its timeout grows with the records it carries. */
-  private async storeGroup(group: readonly QueuedInsert[], records: number): Promise<Set<string>> {
+  private async storeGroup(group: readonly InsertValues[], records: number, on: pg.Pool | pg.PoolClient = this.pool): Promise<Set<string>> {
     const keyed = group.filter((item) => item.key !== null);
     const now = Date.now();
     const rows = group.flatMap((item) => item.rows.map((row) => ({ key: item.key, row })));
@@ -125,15 +125,15 @@ export class PostgresStore implements ConsentStore {
       ...columns,
       this.channel, this.instanceId,
     ];
-    const { rows: [answer] } = await this.pool.query<{ claimed: string[] }>(timed(
+    const { rows: [answer] } = await on.query<{ claimed: string[] }>(timed(
       { name: `${this.schema}.insertGroup`, text: this.sql.insertGroup, values },
       WRITE_TIMEOUT_MS + Math.ceil(records * WRITE_MS_PER_RECORD),
     ));
     return new Set(answer!.claimed);
   }
 
-  private async keyRows(keys: string[]): Promise<Map<string, KeyRow>> {
-    const { rows } = await this.pool.query<KeyRow & { key: string }>(this.sql.findIdempotencyKeys, [keys]);
+  private async keyRows(keys: string[], on: pg.Pool | pg.PoolClient = this.pool): Promise<Map<string, KeyRow>> {
+    const { rows } = await on.query<KeyRow & { key: string }>(this.sql.findIdempotencyKeys, [keys]);
     return new Map(rows.map((r) => [r.key, { ids: r.ids, fingerprint: r.fingerprint }]));
   }
 
@@ -296,7 +296,11 @@ export class PostgresStore implements ConsentStore {
   // --- wake-ups ---------------------------------------------------------------------------------
 
   verifications(): VerificationStore {
-    return (this.verificationStore ??= postgresVerifications(this.schema, (text, values) => this.pool.query(timed({ text, values }, WRITE_TIMEOUT_MS))));
+    return (this.verificationStore ??= postgresVerifications(this.schema, (text, values) => this.pool.query(timed({ text, values }, WRITE_TIMEOUT_MS)), {
+      transaction: (work) => this.transaction(work),
+      insert: (client, records, key) => insertAlone({ store: (g, n) => this.storeGroup(g, n, client), keyRows: (keys) => this.keyRows(keys, client) }, records, key),
+      stored: () => this.emitInsert(),
+    }));
   }
 
   onInsert(listener: () => void): () => void {

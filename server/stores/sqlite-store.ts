@@ -5,14 +5,14 @@ import type {
   AnswerLine, Attempt, ConsentStore, HourlyRequests, InsertResult, LatestRecord, NewRecord, PendingSummary, StoredRecord, StoredRecordWithEvidence,
 } from './store.ts';
 import { recordsFingerprint, replayOrRefuse } from './idempotency.ts';
+import { insertInTransaction } from './sqlite-insert.ts';
 import { SQL } from './sqlite-sql.ts';
 import { SqliteProof } from './sqlite-proof.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
-import { newRecordId } from './record-id.ts';
 import { sqliteVerifications } from './sqlite-verifications.ts';
 import type { VerificationStore } from './verification-store.ts';
 import {
-  insertValues, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type OutboxRow, type RecordRow,
+  rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type OutboxRow, type RecordRow,
 } from './row-mapping.ts';
 import {
   beliefsOf, claimedInOrder, exportPages, groupLost, hourlyOf, latestOf, pendingSummaryOf, stateCounts,
@@ -122,22 +122,8 @@ export class SqliteStore implements ConsentStore {
    * better-sqlite3 transaction), so one caller's bad batch rolls back alone and the others commit.
    */
   private makeGroupInsert(db: Database.Database, s: Statements) {
-    const one = db.transaction((item: QueuedInsert, now: number): InsertResult => {
-      const fingerprint = item.idempotencyKey === null ? null : recordsFingerprint(item.records);
-      if (item.idempotencyKey !== null) {
-        const seen = s.findIdempotency.get(item.idempotencyKey) as IdempotencyRow | undefined;
-        // A reused key throws: this caller's savepoint rolls back alone.
-        if (seen) return replayOrRefuse(item.idempotencyKey, seen, fingerprint!);
-      }
-      const ids: string[] = [];
-      for (const rec of item.records) {
-        const id = newRecordId(now);
-        s.insertRecord.run(insertValues(id, rec, item.idempotencyKey));
-        ids.push(id);
-      }
-      if (item.idempotencyKey !== null) s.insertIdempotency.run(item.idempotencyKey, JSON.stringify(ids), now, fingerprint);
-      return { ids, duplicate: false };
-    });
+    // A reused key throws inside: this caller's savepoint rolls back alone.
+    const one = db.transaction((item: QueuedInsert, now: number): InsertResult => insertInTransaction(s, item.records, item.idempotencyKey, now));
     return db.transaction((group: QueuedInsert[]) => {
       const now = Date.now();
       return group.map((item) => {
@@ -321,7 +307,10 @@ export class SqliteStore implements ConsentStore {
   }
 
   verifications(): VerificationStore {
-    return (this.verificationStore ??= sqliteVerifications(() => this.db ?? (this.need(), this.db!)));
+    return (this.verificationStore ??= sqliteVerifications(() => this.db ?? (this.need(), this.db!), {
+      insert: (records, key, now) => insertInTransaction(this.need(), records, key, now),
+      stored: () => this.emitInsert(),
+    }));
   }
 
   private proofStore: SqliteProof | undefined;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { VerificationState } from '../../shared/verification.ts';
+import type { InsertResult, NewRecord } from './store.ts';
 import {
   VERIFICATION_INSERT_COLUMNS, rowToVerification, verificationInsertValues,
   type NewVerification, type Verification, type VerificationRow, type VerificationStore,
@@ -7,8 +8,17 @@ import {
 
 const AWAITING = "state = 'awaiting-verification'";
 
-/** The verifications of a SQLite ledger, on the store's own connection (synchronous, each statement its own commit). */
-export function sqliteVerifications(db: () => Database.Database): VerificationStore {
+/** What `verify` needs of the store: its records' insert inside a transaction (sqlite-insert.ts), and its wake-up. */
+export type SqliteRecordsIo = {
+  insert(records: NewRecord[], idempotencyKey: string, now: number): InsertResult;
+  stored(): void;
+};
+
+/**
+ * The verifications of a SQLite ledger, on the store's own connection (synchronous, each statement
+ * its own commit, but `verify`: its row and its records in one transaction).
+ */
+export function sqliteVerifications(db: () => Database.Database, records: SqliteRecordsIo): VerificationStore {
   const one = (sql: string, ...params: unknown[]): Verification | null => {
     const row = db().prepare(sql).get(...params) as VerificationRow | undefined;
     return row ? rowToVerification(row) : null;
@@ -36,9 +46,19 @@ export function sqliteVerifications(db: () => Database.Database): VerificationSt
       return row ? row.attempts : null;
     },
     async finish(id, end) {
-      const info = db().prepare(`UPDATE verifications SET state = ?, reason = ?, verified_at = ?, record_ids = ? WHERE id = ? AND ${AWAITING}`)
-        .run(end.state, end.reason, end.state === 'verified' ? end.at : null, end.recordIds ? JSON.stringify(end.recordIds) : null, id);
-      return info.changes === 1;
+      return db().prepare(`UPDATE verifications SET state = ?, reason = ? WHERE id = ? AND ${AWAITING}`).run(end.state, end.reason, id).changes === 1;
+    },
+    async verify(id, at, made, idempotencyKey) {
+      const d = db();
+      const result = d.transaction((): InsertResult | null => {
+        const won = d.prepare(`UPDATE verifications SET state = 'verified', reason = NULL, verified_at = ? WHERE id = ? AND ${AWAITING}`).run(at, id);
+        if (won.changes !== 1) return null;
+        const inserted = records.insert(made, idempotencyKey, Date.now());
+        d.prepare('UPDATE verifications SET record_ids = ? WHERE id = ?').run(JSON.stringify(inserted.ids), id);
+        return inserted;
+      }).immediate();
+      if (result && !result.duplicate) records.stored();
+      return result?.ids ?? null;
     },
     async expireDue(now, reason) {
       return db().prepare(`UPDATE verifications SET state = 'expired', reason = ? WHERE ${AWAITING} AND expires_at <= ?`).run(reason, now).changes;

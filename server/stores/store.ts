@@ -319,8 +319,15 @@ export interface VerificationStore {
   markSent(id: string, sentAt: number, messageId: string | null): Promise<void>;
   /** Counts one typed code; the count after it, or null when the verification no longer awaits. */
   countAttempt(id: string): Promise<number | null>;
-  /** Ends one still awaiting: `verified` with the ids of the records it made, or a final state with its reason. False when it no longer awaited. */
-  finish(id: string, end: { state: Exclude<VerificationState, 'awaiting-verification'>; reason: string | null; at: number; recordIds?: string[] }): Promise<boolean>;
+  /** Ends one still awaiting in a final state other than `verified`, with its reason. False when it no longer awaited. */
+  finish(id: string, end: { state: Exclude<VerificationState, 'awaiting-verification' | 'verified'>; reason: string | null; at: number }): Promise<boolean>;
+  /**
+   * Ends one still awaiting as `verified` AND inserts its records (under `idempotencyKey`) in ONE
+   * transaction, decided by the conditional update of its row: the records exist exactly when the
+   * row says verified, whatever the expiry sweep or a twin request did meanwhile. The records' ids,
+   * or null (nothing stored) when it no longer awaited.
+   */
+  verify(id: string, at: number, records: NewRecord[], idempotencyKey: string): Promise<string[] | null>;
   /** Expires those awaiting past `expiresAt` at `now` (housekeeping); how many. */
   expireDue(now: number, reason: string): Promise<number>;
   /** Counts by state (the metrics' gauge). */
