@@ -42,7 +42,9 @@ export function judgeNotice(posted: Pick<Evidence, 'noticeVersion' | 'noticeHash
   return { noticeMatch: 'unmatched', noticeRegistered: null, issue };
 }
 
-// Registered texts never change, so what a hash matched stays true; hashes that matched nothing are asked again.
+// Registered texts never change, so what a hash matched stays true; but a version registered later
+// may hold the same words, so a hash whose cached texts lack the posted version is asked again, as are
+// hashes that matched nothing.
 const CACHED_HASHES = 1000;
 
 export type NoticeGate = (c: Context, records: NewRecord[]) => Promise<Response | undefined>;
@@ -55,12 +57,13 @@ export function noticeGate(opts: { proof: () => ProofStore; policy: NoticePolicy
     let candidates: RegisteredNotice[] = [];
     if (evidence.noticeHash !== null) {
       try {
-        candidates = matched.get(evidence.noticeHash) ?? await opts.proof().noticesByHash(evidence.noticeHash);
+        const cached = matched.get(evidence.noticeHash);
+        candidates = cached?.some((n) => n.version === evidence.noticeVersion) ? cached : await opts.proof().noticesByHash(evidence.noticeHash);
       } catch (err) {
         opts.logger.error({ event: 'consent.store-failed', err: (err as Error).message }, 'the ledger failed reading the notice registry: answered 503');
         return storeUnavailable(c, 'consent');
       }
-      if (candidates.length > 0 && matched.size < CACHED_HASHES) matched.set(evidence.noticeHash, candidates);
+      if (candidates.length > 0 && (matched.has(evidence.noticeHash) || matched.size < CACHED_HASHES)) matched.set(evidence.noticeHash, candidates);
     }
     const { issue, ...judged } = judgeNotice(evidence, candidates);
     if (issue && opts.policy === 'require') {

@@ -112,6 +112,18 @@ describe.each(ledgers)('the notice registry on $name', (ledger) => {
     ]);
   });
 
+  it.runIf(ledger.available)('a version registered later with the words of an earlier one is what a consent posting it matched, though the earlier one was matched first', async () => {
+    const rt = await start();
+    expect((await register(rt, { version: 'v1', lang: 'tr', text: TEXT })).status).toBe(201);
+    const early = await postConsent(rt.url, consentBody({ recipient: '0532 100 00 06', channels: ['MESAJ'], notice: { version: 'v1', hash: widgetHash(TEXT), lang: 'tr' } }), { origin: SITE });
+    expect(early.status).toBe(202);
+    expect((await register(rt, { version: 'v2', lang: 'tr', text: TEXT })).status).toBe(201);
+    const later = await postConsent(rt.url, consentBody({ recipient: '0532 100 00 07', channels: ['MESAJ'], notice: { version: 'v2', hash: widgetHash(TEXT), lang: 'tr' } }), { origin: SITE });
+    expect(later.status).toBe(202);
+    expect((await lookup(rt, '0532 100 00 06'))[0]!.evidence).toMatchObject({ noticeMatch: 'matched', noticeRegistered: 'v1' });
+    expect((await lookup(rt, '0532 100 00 07'))[0]!.evidence).toMatchObject({ noticeMatch: 'matched', noticeRegistered: 'v2' });
+  });
+
   it.runIf(ledger.available)('policy require: 422 unknown-notice naming the version for an unregistered text or none, nothing stored; a registered text goes through', async () => {
     const rt = await start({ noticePolicy: 'require' });
     expect((await register(rt, { version: 'v1', lang: 'tr', text: TEXT })).status).toBe(201);
