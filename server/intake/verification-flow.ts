@@ -122,9 +122,15 @@ export function createVerificationFlow(deps: VerificationDeps) {
     const attempts = await verifications().countAttempt(id);
     if (attempts === null) return { kind: 'ended', state: (await verifications().get(id))?.state ?? 'expired' };
     const masked = maskRecipient(v.recipient);
-    if (!codeMatches(code, v.codeHash)) {
+    // Codes typed at once are each counted before any of them locks the row: only the first
+    // maxAttempts counted are compared, so a flood of guesses gets no more tries than one person.
+    const tooMany = attempts > config.maxAttempts;
+    if (tooMany || !codeMatches(code, v.codeHash)) {
       if (attempts >= config.maxAttempts) {
-        await verifications().finish(id, { state: 'locked', reason: LOCKED_REASON, at: t });
+        // Counted once: the other codes of a flood find it ended already (locked, or verified by a right code counted earlier).
+        if (!(await verifications().finish(id, { state: 'locked', reason: LOCKED_REASON, at: t }))) {
+          return { kind: 'ended', state: (await verifications().get(id))?.state ?? 'locked' };
+        }
         deps.metrics?.ended('locked');
         log.warn({ event: 'verification.locked', verificationId: id, recipient: masked, attempts }, 'verification locked: too many wrong codes');
         return { kind: 'ended', state: 'locked' };

@@ -7,7 +7,8 @@ import { STORES, codeSentTo, post, startVerifyRig, verifyBody, type VerifyRig } 
 
 /**
  * A right code and the expiry sweep (or a second request with the same code) meeting on one
- * verification: the records exist exactly when the row says `verified`. The interleaving is driven
+ * verification: the records exist exactly when the row says `verified`; codes typed at once never
+ * get more comparisons than the limit of tries. The interleaving is driven
  * through a hook on the store the flow is given, not by timing: the other party acts after the code
  * was counted and before the records are made.
  */
@@ -87,4 +88,20 @@ describe.each(STORES)('$name ledger: a right code meeting another party', (kind)
     expect(twin).toEqual({ kind: 'verified', ids: after.recordIds });
     expect(first).toEqual({ kind: 'verified', ids: after.recordIds });
   });
+
+  it.runIf(kind.available)('wrong codes counted at once up to the limit, their lock not yet written: a right code after them is not compared, the verification locks', async () => {
+    const rig = await startVerifyRig({ kind });
+    rigs.push(rig);
+    const recipient = newMobile();
+    const { id, code } = await held(rig, recipient);
+    const max = testConfig().verification.maxAttempts;
+    // Concurrent guesses (PostgreSQL runs them truly at once): each counted, none has locked the row yet.
+    for (let i = 0; i < max; i++) await rig.store.verifications().countAttempt(id);
+
+    const flow = hookedFlow(rig, async () => {});
+    expect(await flow.check(id, code, silent)).toEqual({ kind: 'ended', state: 'locked' });
+    expect((await rig.store.verifications().get(id))!.state).toBe('locked');
+    expect(await rig.store.byRecipient(recipient)).toEqual([]);
+  });
 });
+
