@@ -5,6 +5,7 @@ import { api } from './api.ts';
 import { ConsoleElement } from './base.ts';
 import { dash, turkey } from './format.ts';
 import type { TextKey } from './i18n.ts';
+import './readback-figures.ts';
 import './requests-chart.ts';
 
 /** How often the dashboard asks again while the tab is visible, and how far back its chart looks. */
@@ -16,9 +17,8 @@ const CHART_HOURS = 24;
  * opens the recipient), sending (the operator's pause, iletiMerkezi's pause and its words, the
  * back-off), and the requests of the last hours. It refreshes itself every REFRESH_S seconds while
  * the tab is visible, and at once when it becomes visible again.
- *
- * Read-back (#15: İYS's confirmations and drift) adds its figures here as one more section,
- * from its own endpoint, once the collector reads consents back from İYS.
+ * Read-back's figures (İYS's confirmations, the records it holds that we did not send) come in the
+ * same overview, as one more section.
  */
 export class IysDashboard extends ConsoleElement {
   static override properties: PropertyDeclarations = {
@@ -105,6 +105,7 @@ export class IysDashboard extends ConsoleElement {
         ${this.sendingPanel(o.sending)}
         <section class="card"><iys-requests-chart .lang=${this.lang} .requests=${o.requests}></iys-requests-chart></section>
       </div>
+      <iys-readback-figures .lang=${this.lang} .figures=${o.readback}></iys-readback-figures>
       ${this.nearest(o.nearestDeadlines, Date.parse(o.at))}`;
   }
 

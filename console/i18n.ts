@@ -3,10 +3,12 @@
  * localStorage: it names no one), else the browser's languages, else Turkish.
  */
 
+import { enMore, trMore } from './i18n-proof.ts';
+
 export type Lang = 'tr' | 'en';
 const LANG_KEY = 'iys-console-lang';
 
-const tr = {
+const trBase = {
   appTitle: 'İYS uyum konsolu',
   switchLang: 'English',
   switchLangLabel: 'Switch to English',
@@ -133,9 +135,10 @@ const tr = {
   loading: 'Yükleniyor…',
 } as const;
 
+const tr = { ...trBase, ...trMore };
 export type TextKey = keyof typeof tr;
 
-const en: Record<TextKey, string> = {
+const enBase: Record<keyof typeof trBase, string> = {
   appTitle: 'İYS compliance console',
   switchLang: 'Türkçe',
   switchLangLabel: 'Türkçeye geç',
@@ -258,6 +261,7 @@ const en: Record<TextKey, string> = {
   loading: 'Loading…',
 };
 
+const en: Record<TextKey, string> = { ...enBase, ...enMore };
 const TEXTS: Record<Lang, Record<TextKey, string>> = { tr, en };
 
 export function initialLang(): Lang {

@@ -40,6 +40,25 @@ export const sendingViewSchema = z.object({
 });
 export type SendingView = z.infer<typeof sendingViewSchema>;
 
+/**
+ * Read-back across the ledger (server/readback): of the registered records the collector sent, how
+ * many a look-up in İYS confirmed, how many are flagged unseen (not shown by İYS in time, their
+ * re-sent copy not confirmed yet) or superseded by a later record; and the records İYS holds that
+ * the collector did not send, by who made them (the citizen through İYS's IYS_* channels, or a
+ * brand's panel or another integration: HS_*) and by kind (`status`: İYS holds the other status;
+ * `record`: the same status from another record).
+ */
+export const readbackOverviewSchema = z.object({
+  ours: z.number().int(),
+  confirmed: z.number().int(),
+  unseen: z.number().int(),
+  superseded: z.number().int(),
+  observed: z.object({ citizen: z.number().int(), panel: z.number().int(), status: z.number().int(), record: z.number().int() }),
+  /** The latest look-up of any record; null while read-back has looked nothing up (off, or nothing registered yet). */
+  lastCheckedAt: isoInstant.nullable(),
+});
+export type ReadbackOverview = z.infer<typeof readbackOverviewSchema>;
+
 /** GET /v1/admin/overview?hours=N */
 export const overviewSchema = z.object({
   at: isoInstant,
@@ -53,6 +72,7 @@ export const overviewSchema = z.object({
     /** One entry per hour and outcome (the client's outcome classes) that had answers, oldest first. */
     hours: z.array(z.object({ hourStart: isoInstant, outcome: z.string(), requests: z.number().int(), records: z.number().int() })),
   }),
+  readback: readbackOverviewSchema,
 });
 export type Overview = z.infer<typeof overviewSchema>;
 export type DeadlineItem = z.infer<typeof deadlineItemSchema>;

@@ -63,7 +63,9 @@ export function consoleRoutes(opts: ConsoleRouteOptions): Hono<Env> {
     const to = (Math.floor(t / HOUR_MS) + 1) * HOUR_MS;
     const from = to - hours * HOUR_MS;
     try {
-      const [counts, nearest, byHour] = await Promise.all([store.countByState(), store.pendingByDeadline(NEAREST), store.requestsByHour(from, to)]);
+      const [counts, nearest, byHour, figures] = await Promise.all([
+        store.countByState(), store.pendingByDeadline(NEAREST), store.requestsByHour(from, to), store.readbackFigures(),
+      ]);
       const control = opts.sending?.() ?? null;
       const body: Overview = {
         at: new Date(t).toISOString(),
@@ -75,6 +77,7 @@ export function consoleRoutes(opts: ConsoleRouteOptions): Hono<Env> {
           to: new Date(to).toISOString(),
           hours: byHour.map((h) => ({ ...h, hourStart: new Date(h.hourStart).toISOString() })),
         },
+        readback: { ...figures, lastCheckedAt: figures.lastCheckedAt === null ? null : new Date(figures.lastCheckedAt).toISOString() },
       };
       return c.json(body);
     } catch (err) {

@@ -1,5 +1,6 @@
 import { ATTEMPT_COLUMNS, INSERT_COLUMNS, OUTBOX_COLUMNS, RECORD_COLUMNS, sqlList } from './schema.ts';
 import { HOUR_MS, UNANSWERED_OUTCOMES } from './store.ts';
+import { readbackFiguresSql } from './check-fields.ts';
 import { INSERT_TYPES, postgresMigrations, quoteIdent } from './postgres-schema.ts';
 
 /**
@@ -155,6 +156,7 @@ export function postgresSql(schema: string) {
       WHERE state = 'registered' AND id = ANY(${IDS})`,
     unseenCount: `SELECT COUNT(*) AS n FROM ${records} r WHERE r.state = 'registered' AND r.check_state = 'unseen'
       AND NOT EXISTS (SELECT 1 FROM ${records} q WHERE q.requeue_of = r.id AND q.check_state = 'confirmed')`,
+    readbackFigures: readbackFiguresSql(records),
     nextWakeAt: `SELECT MIN(GREATEST(COALESCE(not_before, 0), COALESCE(lease_until, 0))) AS at FROM ${records}
       WHERE state = 'pending' AND (not_before > $1 OR lease_until > $1)`,
   };

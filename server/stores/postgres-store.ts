@@ -17,6 +17,7 @@ import { postgresSql, type PostgresSql } from './postgres-sql.ts';
 import { INSERT_COLUMNS } from './schema.ts';
 import { postgresVerifications } from './postgres-verifications.ts';
 import type { VerificationStore } from './verification-store.ts';
+import { readbackFiguresOf, type FiguresRow, type ReadbackFigures } from './check-fields.ts';
 import {
   numericOrNull, rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type OutboxRow, type RecordRow,
 } from './row-mapping.ts';
@@ -291,6 +292,10 @@ export class PostgresStore implements ConsentStore {
   async unseenCount(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>(this.sql.unseenCount);
     return Number(rows[0]!.n);
+  }
+
+  async readbackFigures(): Promise<ReadbackFigures> {
+    return readbackFiguresOf((await this.pool.query<FiguresRow>(this.sql.readbackFigures)).rows);
   }
 
   // --- wake-ups ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { ATTEMPT_COLUMNS, INSERT_COLUMNS, OUTBOX_COLUMNS, RECORD_COLUMNS, sqlList } from './schema.ts';
 import { HOUR_MS, UNANSWERED_OUTCOMES } from './store.ts';
+import { readbackFiguresSql } from './check-fields.ts';
 
 /**
  * Every SQL statement of the SQLite store, in one place (as pg-boss keeps its plans); its DDL and
@@ -112,6 +113,7 @@ export const SQL = {
     WHERE state = 'registered' AND id IN ${IDS}`,
   unseenCount: `SELECT COUNT(*) AS n FROM records r WHERE r.state = 'registered' AND r.check_state = 'unseen'
     AND NOT EXISTS (SELECT 1 FROM records q WHERE q.requeue_of = r.id AND q.check_state = 'confirmed')`,
+  readbackFigures: readbackFiguresSql('records'),
   nextWakeAt: `SELECT MIN(MAX(COALESCE(not_before, 0), COALESCE(lease_until, 0))) AS at FROM records
     WHERE state = 'pending' AND (not_before > @now OR lease_until > @now)`,
 } as const;

@@ -11,6 +11,7 @@ import { SqliteProof } from './sqlite-proof.ts';
 import { MIGRATIONS } from './sqlite-schema.ts';
 import { sqliteVerifications } from './sqlite-verifications.ts';
 import type { VerificationStore } from './verification-store.ts';
+import { readbackFiguresOf, type FiguresRow } from './check-fields.ts';
 import {
   rowToAttempt, rowToRecord, rowToRecordWithEvidence, type AttemptRow, type OutboxRow, type RecordRow,
 } from './row-mapping.ts';
@@ -300,6 +301,7 @@ export class SqliteStore implements ConsentStore {
   sweepDue: ConsentStore['sweepDue'] = async (o) => (this.need().sweepDue.all(o) as OutboxRow[]).map(rowToRecord);
   markChecked: ConsentStore['markChecked'] = async (ids, m) => void (ids.length > 0 && this.need().markChecked.run({ ids: JSON.stringify(ids), ...m }));
   unseenCount: ConsentStore['unseenCount'] = async () => (this.need().unseenCount.get() as { n: number }).n;
+  readbackFigures: ConsentStore['readbackFigures'] = async () => readbackFiguresOf(this.need().readbackFigures.all() as FiguresRow[]);
 
   onInsert(listener: () => void): () => void {
     this.listeners.add(listener);

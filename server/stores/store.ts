@@ -4,7 +4,7 @@ import type { ConsentStatus, RecordState } from '../../shared/enums.ts';
 import type { CheckState, DriftKind, Observer, ReadbackStore } from './check-fields.ts';
 
 export { CHECK_STATES, DRIFT_KINDS, OBSERVERS, UNCHECKED } from './check-fields.ts';
-export type { CheckMark, CheckState, DriftKind, Observer } from './check-fields.ts';
+export type { CheckMark, CheckState, DriftKind, Observer, ReadbackFigures } from './check-fields.ts';
 import type { VerificationEvidence, VerificationState } from '../../shared/verification.ts';
 import type { ProofStore } from './proof-store.ts';
 

@@ -131,6 +131,14 @@ test('signed in by keyboard: the dashboard counts, charts and lists; the operato
   await expect(nearest.getByRole('row').nth(1)).toContainText('+90534*****01');
   await expect(page.getByRole('img', { name: /iletiMerkezi istekleri/ })).toBeVisible();
   await expect(page.locator('.count.state-registered .n')).not.toHaveText('0');
+  // Read-back: `npm start` looks registered records up in İYS 2 s after registering them.
+  const readback = page.getByRole('region', { name: "İYS'den geri okuma" });
+  await expect(readback.getByText("İYS'de olup bizim göndermediğimiz kayıtlar")).toBeVisible();
+  await expect.poll(async () => {
+    await page.reload();
+    return Number((await readback.locator('li', { hasText: "İYS'de doğrulandı" }).locator('.n').textContent())?.replace(/\D/g, ''));
+  }, { message: 'records confirmed at İYS', timeout: 45_000 }).toBeGreaterThanOrEqual(2);
+  await expect(readback).toContainText(/Son İYS sorgusu: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
   expect(await page.content()).not.toContain('5342000001');
   await page.screenshot({ path: join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
   await axe(page);

@@ -82,6 +82,24 @@ describe('the console API', () => {
     expect((await api('/v1/admin/overview?hours=0')).status).toBe(422);
   });
 
+  it("the overview's read-back figures: records confirmed at İYS, and a citizen's RET made through İYS counted as observed", async () => {
+    const before = (await json<Overview>(await api('/v1/admin/overview'))).readback;
+    const third = '+905339998877';
+    expect((await postConsent(rt.url, consentBody({ recipient: third, channels: ['MESAJ'], consentDate: formatTurkeyTime(Date.now() - 5000) }))).status).toBe(202);
+    await waitFor('the third consent registered', async () => (await statesOf(third)).join() === 'MESAJ:ONAY:registered', 20_000);
+    const ret = rt.sandbox!.changeElsewhere({ origin: 'citizen', recipient: third, recipientType: 'BIREYSEL', type: 'MESAJ', status: 'RET', source: 'IYS_3338' });
+    expect(ret, JSON.stringify(ret)).toMatchObject({ ok: true });
+    // Verify on demand: PHONE's two records are confirmed, third's ONAY superseded by the observed RET.
+    for (const who of [PHONE, third]) expect((await api(`/v1/consents?recipient=${encodeURIComponent(who)}&verify=1`)).status).toBe(200);
+    const o = await json<Overview>(await api('/v1/admin/overview'));
+    expect(o.readback).toMatchObject({
+      confirmed: before.confirmed + 2, superseded: before.superseded + 1, unseen: 0,
+      observed: { citizen: before.observed.citizen + 1, panel: before.observed.panel, status: before.observed.status + 1, record: before.observed.record },
+    });
+    expect(o.readback.ours).toBeGreaterThanOrEqual(3);
+    expect(Date.parse(o.readback.lastCheckedAt!)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it('finds a recipient by any form of the number, per channel, with evidence and İYS answers, masked', async () => {
     for (const typed of ['0532 123 45 67', '+90 (532) 123-45-67', '905321234567']) {
       const res = await lookup(typed);

@@ -113,5 +113,29 @@ describe.each(harnesses)('$name ledger: the console queries', (h) => {
       await expect(raw.run('UPDATE records SET requeue_of = NULL WHERE id = ?', [again])).rejects.toThrow(/never rewritten/);
       expect((await store.byRecipient(recipient)).map((r) => r.id)).toEqual([old, again]);
     });
+
+    it('readbackFigures: confirmed, open unseen flags and superseded among our records; observed ones by maker and kind', async () => {
+      const { store } = await h.open();
+      expect(await store.readbackFigures()).toEqual({ ours: 0, confirmed: 0, unseen: 0, superseded: 0, observed: { citizen: 0, panel: 0, status: 0, record: 0 }, lastCheckedAt: null });
+      const t = Date.now();
+      const ids = (await store.insert([1, 2, 3, 4, 5].map(() => ledgerRecord(webRecord(phone()), t)))).ids as string[];
+      await store.markRegistered(ids.slice(0, 4), t);
+      const [confirmed, unseen, resolved, superseded] = ids as [string, string, string, string];
+      await store.markChecked([confirmed], { at: t + 10, state: 'confirmed', note: null });
+      await store.markChecked([unseen, resolved], { at: t + 20, state: 'unseen', note: 'not shown' });
+      await store.markChecked([superseded], { at: t + 5, state: 'superseded', note: 'RET' });
+      // The unseen flag of `resolved` is settled by its re-sent copy, confirmed.
+      const [copy] = (await store.insert([{ ...ledgerRecord(webRecord(phone()), t), requeueOf: resolved }])).ids as [string];
+      await store.markRegistered([copy], t);
+      await store.markChecked([copy], { at: t + 30, state: 'confirmed', note: null });
+      // Observed: a citizen's RET (IYS_*) and a panel entry (HS_*); an IYS_* source is stored as read-back does (observe.ts).
+      const observed = (src: 'IYS_3338' | 'HS_FIZIKSEL_ORTAM', status: 'RET' | 'ONAY', drift: 'status' | 'record') => ({
+        ...ledgerRecord(webRecord(phone(), { source: src as 'HS_WEB', status }), t), observed: { by: 'sweep' as const, drift, at: t, extras: {} },
+      });
+      await store.insert([observed('IYS_3338', 'RET', 'status'), observed('HS_FIZIKSEL_ORTAM', 'ONAY', 'record')]);
+      expect(await store.readbackFigures()).toEqual({
+        ours: 5, confirmed: 2, unseen: 1, superseded: 1, observed: { citizen: 1, panel: 1, status: 1, record: 1 }, lastCheckedAt: t + 30,
+      });
+    });
   });
 });
