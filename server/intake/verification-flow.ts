@@ -38,7 +38,9 @@ export type StartResult =
   /** The same consent posted again (same idempotency key) after it was verified: its records. */
   | { kind: 'verified'; ids: string[] }
   | { kind: 'capped'; cap: SmsCap; retryAfterS: number }
-  | { kind: 'send-failed' };
+  | { kind: 'send-failed' }
+  /** The same consent posted again after its verification ended unverified (expired, locked, send-failed). */
+  | { kind: 'ended'; state: Verification['state'] };
 
 export type CheckResult =
   | { kind: 'verified'; ids: string[] }
@@ -66,14 +68,20 @@ export function createVerificationFlow(deps: VerificationDeps) {
     attemptsLeft: Math.max(0, config.maxAttempts - v.attempts),
   });
 
+  /** The answer to a post whose idempotency key a verification holds already: what became of it, never a code step that cannot end well. */
+  const answerFor = (v: Verification): StartResult => {
+    if (v.state === 'verified') return { kind: 'verified', ids: v.recordIds };
+    if (v.state === 'awaiting-verification') return { kind: 'started', verification: pendingView(v) };
+    return { kind: 'ended', state: v.state };
+  };
+
   async function start(records: NewRecord[], idempotencyKey: string | null, ip: string, log: Logger): Promise<StartResult> {
     const first = records[0]!;
     const recipient = first.record.recipient;
     if (idempotencyKey !== null) {
       // The widget's outbox sends a post again until it is answered: the same consent, not a second code.
       const seen = await verifications().byIdempotencyKey(idempotencyKey);
-      if (seen?.state === 'verified') return { kind: 'verified', ids: seen.recordIds };
-      if (seen) return { kind: 'started', verification: pendingView(seen) };
+      if (seen) return answerFor(seen);
     }
     const decision = caps.take(recipient, ip);
     if (!decision.ok) {
@@ -94,7 +102,7 @@ export function createVerificationFlow(deps: VerificationDeps) {
       // The same post twice at once: the other one holds the key (its unique index) and sends the code.
       const other = idempotencyKey === null ? null : await verifications().byIdempotencyKey(idempotencyKey);
       if (!other) throw err;
-      return other.state === 'verified' ? { kind: 'verified', ids: other.recordIds } : { kind: 'started', verification: pendingView(other) };
+      return answerFor(other);
     }
     const sender = deps.sms();
     const sent = sender ? await sender.send(recipient, smsText(code, first)) : { ok: false as const, reason: 'no send-sms client' };

@@ -53,6 +53,8 @@ export async function startVerification(
       return c.json({ ids: result.ids, state: 'pending' } satisfies Accepted, 202);
     case 'started':
       return c.json({ ids: [], state: 'awaiting-verification', verification: result.verification } satisfies Accepted, 202);
+    case 'ended':
+      return ended(c, result.state);
   }
 }
 

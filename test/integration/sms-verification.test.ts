@@ -161,6 +161,18 @@ describe('wrong codes are limited', () => {
     expect(rig.sandbox.sms.messages()).toHaveLength(1);
   });
 
+  it('answers the same post again after its code could not be sent with the verification\'s end, not a code step that can never be completed', async () => {
+    const rig = await start({ sms: { send: async () => ({ ok: false, reason: 'send-sms answered 503' }) } });
+    const body = verifyBody(local(newMobile()), { idempotencyKey: 'verify-send-failed-1' });
+    const first = await post(rig.url, '/v1/consents', body);
+    expect(first.status).toBe(503);
+    expect(((await first.json()) as { error: { code: string } }).error.code).toBe('sms-unavailable');
+    // What Retry-After invites: the same post again, with its idempotency key.
+    const again = await post(rig.url, '/v1/consents', body);
+    expect(again.status).toBe(410);
+    expect(((await again.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'verification-ended', message: expect.stringContaining('send-failed') });
+  });
+
   it('answers a malformed code and an unknown verification with their own refusals', async () => {
     const rig = await start();
     const bad = await post(rig.url, '/v1/verifications/v_nothing', { code: '12ab56' });

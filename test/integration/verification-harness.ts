@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDispatcher, type Dispatcher } from '../../server/dispatch/dispatcher.ts';
 import { createIletiMerkeziClient } from '../../server/iletimerkezi/client.ts';
-import { createSmsClient } from '../../server/iletimerkezi/sms-client.ts';
+import { createSmsClient, type SmsSender } from '../../server/iletimerkezi/sms-client.ts';
 import type { VerificationFlow } from '../../server/intake/verification-flow.ts';
 import { createMetrics } from '../../server/observability/metrics.ts';
 import { createApp } from '../../server/runtime/app.ts';
@@ -64,7 +64,7 @@ export const STORES: StoreKind[] = [
   },
 ];
 
-export async function startVerifyRig(opts: { kind?: StoreKind; verification?: Partial<VerificationConfig>; allowedOrigins?: string[] } = {}): Promise<VerifyRig> {
+export async function startVerifyRig(opts: { kind?: StoreKind; verification?: Partial<VerificationConfig>; allowedOrigins?: string[]; sms?: SmsSender } = {}): Promise<VerifyRig> {
   const { store, cleanup } = await (opts.kind ?? STORES[0]!).open();
   await store.init();
   let offset = 0;
@@ -72,7 +72,7 @@ export async function startVerifyRig(opts: { kind?: StoreKind; verification?: Pa
   const sandbox = createSandbox({ ...ACCOUNT, now });
   const sandboxServer = await startSandboxServer(sandbox, { port: 0 });
   const { logger, lines } = captureLogger();
-  const sms = createSmsClient({ baseUrl: sandboxServer.url, ...ACCOUNT, sender: SENDER, logger });
+  const sms = opts.sms ?? createSmsClient({ baseUrl: sandboxServer.url, ...ACCOUNT, sender: SENDER, logger });
   const base = testConfig();
   const config = testConfig({
     allowedOrigins: opts.allowedOrigins ?? [ORIGIN], rateLimit: 0, trustProxy: true, admin: { token: ADMIN_TOKEN },
