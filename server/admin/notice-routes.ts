@@ -15,7 +15,8 @@ const view = (n: RegisteredNotice): RegisteredNoticeView => ({ ...n, registeredA
  * The notice registry's admin endpoints: register a consent text (POST /v1/admin/notices), list them,
  * read one version's texts in full (GET /v1/admin/notices/{version}). A text, once registered, is
  * the evidence of what people agreed to: registering its version and language again with other
- * words is refused (409 notice-immutable); the same words again answer the registration as it is.
+ * words is refused (409 notice-immutable); the same words again (whitespace aside, as the hash) answer the
+ * registration as it is.
  */
 export function noticeRoutes(opts: { store: Pick<ConsentStore, 'proof'>; auth: MiddlewareHandler; now: () => number; logger?: Logger }): Hono<RequestIdEnv & BodyTextEnv> {
   const log = opts.logger ?? silentLogger;
@@ -40,7 +41,8 @@ export function noticeRoutes(opts: { store: Pick<ConsentStore, 'proof'>; auth: M
       } catch (err) {
         return failed(c, err);
       }
-      if (!answer.created && answer.notice.text !== wanted.text) {
+      // The hash covers the whitespace-collapsed words, so the comparison does too: other line breaks are the same text.
+      if (!answer.created && answer.notice.hash !== wanted.hash) {
         return errorResponse(c, 409, 'notice-immutable', `notice version ${JSON.stringify(wanted.version)} (${wanted.lang}) is registered with another text, and a registered text never changes: register the new text under a new version`, [
           { path: 'text', message: `differs from the registered text (${answer.notice.hash})` },
         ]);
