@@ -4,6 +4,7 @@ import { ApiError, api } from './api.ts';
 import { ConsoleElement } from './base.ts';
 import { dash, turkey } from './format.ts';
 import type { TextKey } from './i18n.ts';
+import { channelConfirmation, noticeText, proofRows, readbackRows } from './record-proof.ts';
 
 /** While a record of the recipient is pending, the page asks again this often: a re-queue is watched until it settles. */
 const PENDING_REFRESH_MS = 2000;
@@ -14,8 +15,9 @@ const PENDING_REFRESH_MS = 2000;
  * through iletiMerkezi, its state and reason, and re-queue for a rejected or expired one. The
  * recipient is masked; revealing it is a button, and the collector logs each reveal.
  *
- * Read-back (#15) adds to each channel what İYS itself holds (consent/show) and any change made
- * elsewhere; the notice registry (#16) adds the text of each notice version beside its hash.
+ * Read-back adds İYS's confirmation to each channel and record, and the records İYS holds that the
+ * collector did not send (observed) in the timeline with İYS's fields; proof adds the notice
+ * registry's match with the registered text, the SMS code and the form token's age (record-proof.ts).
  */
 export class IysRecipientPage extends ConsoleElement {
   static override properties: PropertyDeclarations = {
@@ -145,8 +147,8 @@ export class IysRecipientPage extends ConsoleElement {
       </div>
       ${v.channels.map((c) => html`<section class="channel" aria-labelledby=${`ch-${c.type}`}>
         <h2 id=${`ch-${c.type}`}>${this.tx('channel')}: ${c.type}</h2>
-        <p>${this.tx('channelState', { s: this.current(c.records) })}</p>
-        <ol class="timeline">${c.records.map((r) => this.record(r))}</ol>
+        <p>${this.tx('channelState', { s: this.current(c.records) })} ${channelConfirmation(this.tx.bind(this), c.records)}</p>
+        <ol class="timeline">${c.records.map((r) => this.record(r, v.notices))}</ol>
       </section>`)}`;
   }
 
@@ -157,7 +159,8 @@ export class IysRecipientPage extends ConsoleElement {
     return this.tx(held.status === 'ONAY' ? 'stateGiven' : 'stateWithdrawn', { d: held.consentDate });
   }
 
-  private record(r: ConsoleRecord) {
+  private record(r: ConsoleRecord, notices: RecipientView['notices']) {
+    const tx = this.tx.bind(this);
     const e = r.evidence;
     const asTyped = this.revealed?.asEntered.find((a) => a.id === r.id)?.rawRecipient ?? e.rawRecipient;
     const row = (key: TextKey, value: string) => html`<dt>${this.tx(key)}</dt><dd>${value}</dd>`;
@@ -166,20 +169,23 @@ export class IysRecipientPage extends ConsoleElement {
       <article aria-labelledby=${`rec-${r.id}`}>
         <h3 id=${`rec-${r.id}`}><span class=${`badge ${r.status === 'ONAY' ? 'given' : 'withdrawn'}`}>${r.status}</span>
           ${this.tx(r.status === 'ONAY' ? 'given' : 'withdrawn')}, ${r.consentDate}
-          <span class=${`badge state-${r.state}`}>${this.tx(`state.${r.state}` as TextKey)}</span></h3>
+          <span class=${`badge state-${r.state}`}>${this.tx(`state.${r.state}` as TextKey)}</span>
+          ${r.observed ? html`<span class="badge observed">${this.tx('observedBadge')}</span>` : nothing}</h3>
         ${r.reason ? html`<p><strong>${this.tx('reason')}:</strong> ${r.reason}</p>` : nothing}
         ${r.requeueOf ? html`<p>${this.tx('requeueOf', { id: r.requeueOf })}</p>` : nothing}
         ${r.requeuedAs ? html`<p>${this.tx('requeuedAs', { id: r.requeuedAs })}</p>` : nothing}
         <dl class="facts">
           ${row('source', r.source)}${row('registeredAt', turkey(r.registeredAt))}${row('deadline', turkey(r.deadlineAt))}
+          ${readbackRows(tx, r)}
         </dl>
         <h4>${this.tx('evidence')}</h4>
         <dl class="facts">
           ${row('asTyped', asTyped)}${row('page', dash(e.pageUrl))}${row('notice', dash(e.noticeVersion))}${row('noticeHash', dash(e.noticeHash))}
           ${row('noticeLang', dash(e.noticeLang))}${row('ip', dash(e.ip))}${row('userAgent', dash(e.userAgent))}
           ${row('widgetVersion', dash(e.widgetVersion))}${row('clientTime', dash(e.clientConsentDate))}
-          ${row('serverTime', turkey(e.receivedAt))}${row('ticked', e.channels)}
+          ${row('serverTime', turkey(e.receivedAt))}${row('ticked', e.channels)}${proofRows(tx, r)}
         </dl>
+        ${noticeText(tx, notices, e.noticeRegistered, e.noticeHash, e.noticeLang)}
         <h4>${this.tx('answers')}</h4>
         ${r.attemptLog.length === 0 ? html`<p>${this.tx('noAnswers')}</p>` : html`<div class="scroll" tabindex="0" role="region" aria-label=${`${this.tx('answers')}: ${r.consentDate}`}><table class="answers">
           <thead><tr><th scope="col">${this.tx('at')}</th><th scope="col">${this.tx('outcome')}</th><th scope="col">${this.tx('code')}</th>

@@ -4,13 +4,14 @@ import { ApiError, api } from './api.ts';
 import { ConsoleElement } from './base.ts';
 import { dash } from './format.ts';
 import type { TextKey } from './i18n.ts';
+import { reportProofRows } from './record-proof.ts';
 
 /**
  * The audit report of one recipient, ready to print (styles.css keeps only the report on paper) and
  * as a PDF the collector makes (pdfkit), asked for with the hash shown here so the file carries the
  * very same one. Every time is Turkey time, as the report data holds it.
- *
- * The notice registry (#16) adds each notice version's text to the report data and to this page.
+ * Each record carries its notice's match, the SMS code, the form token's age and read-back's finding
+ * (record-proof.ts); the registered notice texts close the report.
  */
 export class IysReportPage extends ConsoleElement {
   static override properties: PropertyDeclarations = { ...ConsoleElement.properties, ref: {}, report: { state: true }, error: { state: true }, busy: { state: true } };
@@ -89,6 +90,12 @@ export class IysReportPage extends ConsoleElement {
         <h2 id=${`rc-${c.type}`}>${this.tx('channel')}: ${c.type}</h2>
         ${c.records.map((rec) => this.record(rec))}
       </section>`)}
+      <section aria-labelledby="report-notices">
+        <h2 id="report-notices">${this.tx('reportNotices')}</h2>
+        ${d.notices.length === 0 ? html`<p>${this.tx('reportNoNotices')}</p>` : d.notices.map((n) => html`<section class="report-notice">
+          <h3>${this.tx('noticeTextTitle', { v: n.version, l: n.lang })} · ${n.registeredAt}</h3>
+          <p><code class="hash">${n.hash}</code></p><blockquote>${n.text}</blockquote></section>`)}
+      </section>
     </article>`;
   }
 
@@ -104,6 +111,7 @@ export class IysReportPage extends ConsoleElement {
         ${row('ticked', e.channelsTicked)}${row('notice', dash(e.notice.version))}${row('noticeHash', dash(e.notice.hash))}
         ${row('noticeLang', dash(e.notice.lang))}${row('page', dash(e.pageUrl))}${row('ip', dash(e.ipAddress))}
         ${row('userAgent', dash(e.userAgent))}${row('widgetVersion', dash(e.widgetVersion))}
+        ${reportProofRows(this.tx.bind(this), r)}
       </dl>
       <h4>${this.tx('answers')}</h4>
       ${r.attempts.length === 0 ? html`<p>${this.tx('noAnswers')}</p>` : html`<table class="answers">

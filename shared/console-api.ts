@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { channelSchema, recipientTypeSchema, recordStateSchema, sourceSchema, statusSchema } from './enums.ts';
+import { channelSchema, recipientTypeSchema, recordStateSchema, registrySourceSchema, sourceSchema, statusSchema } from './enums.ts';
 import { recordViewSchema } from './admin-api.ts';
 import { turkeyTimeSchema } from './iys-record.ts';
+import { registeredNoticeSchema } from './notice-api.ts';
 
 /**
  * The console's API (docs/console.md), behind the admin token like the other admin endpoints. A
@@ -94,6 +95,8 @@ export const recipientViewSchema = z.object({
   /** Addresses this recipient in the other console endpoints: the id of its first record. */
   ref: z.string(),
   channels: z.array(z.object({ type: channelSchema, records: z.array(consoleRecordSchema) })),
+  /** The texts of the notice registry the records' notices matched (their evidence's noticeRegistered and hash), by version then language. */
+  notices: z.array(registeredNoticeSchema),
 });
 export type RecipientView = z.infer<typeof recipientViewSchema>;
 
@@ -120,7 +123,8 @@ export const reportRecordSchema = z.object({
   id: z.string(),
   status: statusSchema,
   event: z.enum(['given', 'withdrawn']),
-  source: sourceSchema,
+  /** A brand's HS_*, or İYS's own IYS_* on an observed record. */
+  source: registrySourceSchema,
   recipientType: recipientTypeSchema,
   consentDate: turkey,
   state: recordStateSchema,
@@ -133,19 +137,40 @@ export const reportRecordSchema = z.object({
     clientConsentDate: z.string().nullable(),
     receivedAt: turkey,
     channelsTicked: z.string(),
-    notice: z.object({ version: z.string().nullable(), hash: z.string().nullable(), lang: z.string().nullable() }),
+    /** `match`: the notice registry's judgement; `registered`: the registered version it matched (its text is in the report's `notices`). */
+    notice: z.object({
+      version: z.string().nullable(), hash: z.string().nullable(), lang: z.string().nullable(),
+      match: z.enum(['matched', 'unmatched', 'no-notice']).nullable(), registered: z.string().nullable(),
+    }),
     pageUrl: z.string().nullable(),
     origin: z.string().nullable(),
     ipAddress: z.string().nullable(),
     userAgent: z.string().nullable(),
     widgetVersion: z.string().nullable(),
+    /** The SMS code the person typed to prove the number (verify="sms"); null without one. */
+    verification: z.object({ method: z.string(), sentAt: turkey, verifiedAt: turkey, attempts: z.number().int(), messageId: z.string().nullable(), clickConsentDate: z.string() }).nullable(),
+    /** Arrival minus the signed form token's issue time, ms; null without a token. */
+    formTokenAgeMs: z.number().int().nullable(),
   }),
   attempts: z.array(reportAttemptSchema),
+  /**
+   * Read-back: what look-ups in İYS found of the record (registered records; nulls otherwise): the
+   * first confirmation and the last finding. Not when it was last looked up, which changes daily
+   * without news and would change the report's hash with it.
+   */
+  readback: z.object({
+    confirmedAt: turkey.nullable(),
+    checkState: z.enum(['confirmed', 'superseded', 'unseen']).nullable(),
+    checkNote: z.string().nullable(),
+  }),
+  /** Set on a record İYS holds that the collector did not send: who found it, the kind of difference, İYS's further fields. */
+  observed: z.object({ by: z.string(), drift: z.enum(['status', 'record']), iys: z.record(z.string(), z.unknown()) }).nullable(),
 });
 
 /** What the report's SHA-256 is taken of: its canonical JSON (RFC 8785), UTF-8. Times are Turkey time. */
 export const reportDataSchema = z.object({
-  format: z.literal('iys-consent-report/1'),
+  /** /2 added the notice texts, read-back (confirmations, observed records), the SMS verification and the form token's age. */
+  format: z.literal('iys-consent-report/2'),
   timeZone: z.literal('Europe/Istanbul (UTC+3)'),
   jurisdiction: z.literal('TR'),
   purpose: z.string(),
@@ -154,6 +179,8 @@ export const reportDataSchema = z.object({
   /** The latest event of the ledger for this recipient the report covers (a record received, an answer, a registration). */
   asOf: turkey,
   channels: z.array(z.object({ type: channelSchema, records: z.array(reportRecordSchema) })),
+  /** The registered notice texts the records matched, exactly as registered (registeredAt in Turkey time). */
+  notices: z.array(registeredNoticeSchema.extend({ registeredAt: turkey })),
 });
 export type ReportData = z.infer<typeof reportDataSchema>;
 export type ReportRecord = z.infer<typeof reportRecordSchema>;

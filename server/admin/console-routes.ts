@@ -100,13 +100,13 @@ export function consoleRoutes(opts: ConsoleRouteOptions): Hono<Env> {
     const found = await recordsOfRecipient(store, recipient.value);
     logOf(c).info({ event: 'admin.console.lookup', recipient: maskRecipient(recipient.value), records: found?.records.length ?? 0 }, 'admin looked up a recipient in the console');
     if (!found) return errorResponse(c, 404, 'not-found', 'the ledger holds no record of this recipient');
-    return c.json(recipientView(found.records, found.attemptsOf) satisfies RecipientView);
+    return c.json(recipientView(found) satisfies RecipientView);
   });
 
   app.get('/v1/admin/recipients/:ref', auth, async (c) => {
     const found = await recordsOfRef(store, c.req.param('ref'));
     if (!found) return errorResponse(c, 404, 'not-found', 'no record with this id');
-    return c.json(recipientView(found.records, found.attemptsOf) satisfies RecipientView);
+    return c.json(recipientView(found) satisfies RecipientView);
   });
 
   app.post('/v1/admin/recipients/:ref/reveal', auth, async (c) => {

@@ -6,6 +6,7 @@ import type { DispatcherStatus } from '../dispatch/dispatcher.ts';
 import type { Attempt, StoredRecord, StoredRecordWithEvidence } from '../stores/store.ts';
 import { toRecordView } from './consents-routes.ts';
 import { maskAsTyped } from './mask-typed.ts';
+import type { RecipientRecords } from './recipient-load.ts';
 
 /** What the console's routes make of the ledger and the dispatcher: pure, masked where a person is named. */
 
@@ -37,13 +38,16 @@ export function consoleRecord(r: StoredRecordWithEvidence, attempts: Attempt[], 
   return { ...view, evidence: { ...view.evidence, rawRecipient: maskAsTyped(r.evidence.rawRecipient) }, requeueOf: r.requeueOf, requeuedAs };
 }
 
-/** Every record of one recipient (byRecipient's order: consentDate, then arrival), per channel in İYS's order. */
-export function recipientView(records: StoredRecordWithEvidence[], attemptsOf: ReadonlyMap<string, Attempt[]>): RecipientView {
+/** Every record of one recipient (byRecipient's order: consentDate, then arrival), per channel in İYS's order, and the notice texts they matched. */
+export function recipientView({ records, attemptsOf, notices }: RecipientRecords): RecipientView {
   const first = records[0]!;
   const requeuedAs = new Map(records.flatMap((r) => (r.requeueOf ? [[r.requeueOf, r.id] as const] : [])));
   const channels = CHANNELS.map((type) => ({
     type,
     records: records.filter((r) => r.type === type).map((r) => consoleRecord(r, attemptsOf.get(r.id) ?? [], requeuedAs.get(r.id) ?? null)),
   })).filter((c) => c.records.length > 0);
-  return { recipient: maskRecipient(first.recipient), kind: first.recipient.includes('@') ? 'email' : 'phone', ref: first.id, channels };
+  return {
+    recipient: maskRecipient(first.recipient), kind: first.recipient.includes('@') ? 'email' : 'phone', ref: first.id, channels,
+    notices: notices.map((n) => ({ ...n, registeredAt: iso(n.registeredAt) })),
+  };
 }

@@ -27,6 +27,10 @@ const WORDS = {
     receivedAt: 'Toplayıcıya ulaştığı an', ticked: 'Aynı anda işaretlenen kanallar', notice: 'Metin (sürüm, özet, dil)', page: 'Sayfa',
     origin: 'Köken', ip: 'IP adresi', ua: 'Tarayıcı (User-Agent)', widget: 'Bileşen sürümü', answers: 'İYS (iletiMerkezi) cevapları', none: 'henüz gönderilmedi',
     source: 'Kaynak', record: 'Kayıt', batch: 'kayıtlık istek',
+    noticeMatch: 'Kayıtlı metinle eşleşme', readback: "İYS'den geri okuma", confirmedAt: "İYS'de doğrulandı",
+    checkState: 'Sorgu sonucu', observed: "İYS'de görülen, toplayıcının göndermediği kayıt", verification: 'SMS kodu ile doğrulama',
+    verificationLine: '{m}: kod {s} gönderildi, {v} doğrulandı, {a} deneme, ileti {id}, tıklamanın tarihi {c}', formToken: 'Form anahtarının yaşı',
+    notices: 'Kayıtlı onay metinleri', noticeHead: 'Sürüm {v} · {l} · kayıt {t}', noNotices: 'Bu alıcının izinleri kayıtlı bir metinle eşleşmedi.',
     verify: `Doğrulama: bu PDF'e eklenmiş ${REPORT_ATTACHMENT} dosyasının SHA-256 özeti yukarıdaki değere eşittir (sha256sum ${REPORT_ATTACHMENT}). Aynı rapor daha sonra toplayıcıdan yeniden alınırsa, defterde bu alıcı için yeni bir olay olmadıkça özet aynı çıkar.`,
   },
   en: {
@@ -37,6 +41,10 @@ const WORDS = {
     receivedAt: 'Received by the collector', ticked: 'Channels ticked together', notice: 'Notice (version, hash, language)', page: 'Page',
     origin: 'Origin', ip: 'IP address', ua: 'Browser (User-Agent)', widget: 'Widget version', answers: 'Answers of İYS (through iletiMerkezi)', none: 'not sent yet',
     source: 'Source', record: 'Record', batch: 'record request',
+    noticeMatch: 'Matched a registered text', readback: 'Read-back from İYS', confirmedAt: 'Confirmed at İYS',
+    checkState: 'Look-up found', observed: 'Seen at İYS, not sent by the collector', verification: 'Verified by SMS code',
+    verificationLine: '{m}: code sent {s}, verified {v}, {a} tries, message {id}, the click dated {c}', formToken: "Form token's age",
+    notices: 'Registered notice texts', noticeHead: 'Version {v} · {l} · registered {t}', noNotices: "No consent of this recipient matched a registered text.",
     verify: `To verify: the SHA-256 of ${REPORT_ATTACHMENT}, attached to this PDF, equals the value above (sha256sum ${REPORT_ATTACHMENT}). Fetched again from the collector later, the report gives the same hash unless the ledger gained an event for this recipient.`,
   },
 } as const;
@@ -45,6 +53,7 @@ type Words = (typeof WORDS)[ReportLang];
 type Doc = InstanceType<typeof PDFDocument>;
 
 const dash = (v: string | null) => (v === null || v === '' ? '—' : v);
+const fill = (text: string, vars: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k]));
 
 function pair(doc: Doc, label: string, value: string): void {
   doc.font('bold').fontSize(8.5).fillColor('#333').text(`${label}: `, { continued: true }).font('regular').fillColor('#000').text(value);
@@ -71,6 +80,17 @@ function recordBlock(doc: Doc, r: ReportRecord, w: Words): void {
   pair(doc, w.ip, dash(e.ipAddress));
   pair(doc, w.ua, dash(e.userAgent));
   pair(doc, w.widget, dash(e.widgetVersion));
+  if (e.notice.match) pair(doc, w.noticeMatch, `${e.notice.match}${e.notice.registered ? ` (${e.notice.registered})` : ''}`);
+  const v = e.verification;
+  if (v) pair(doc, w.verification, fill(w.verificationLine, { m: v.method, s: v.sentAt, v: v.verifiedAt, a: v.attempts, id: dash(v.messageId), c: v.clickConsentDate }));
+  if (e.formTokenAgeMs !== null) pair(doc, w.formToken, `${e.formTokenAgeMs} ms`);
+  const rb = r.readback;
+  if (rb.checkState || r.observed) {
+    doc.font('bold').fontSize(9).text(w.readback);
+    if (r.observed) pair(doc, w.observed, `${r.observed.by} · ${r.observed.drift} · ${JSON.stringify(r.observed.iys)}`);
+    if (rb.confirmedAt) pair(doc, w.confirmedAt, rb.confirmedAt);
+    if (rb.checkState) pair(doc, w.checkState, `${rb.checkState}${rb.checkNote ? `: ${rb.checkNote}` : ''}`);
+  }
   doc.font('bold').fontSize(9).text(w.answers);
   if (r.attempts.length === 0) doc.font('regular').fontSize(8.5).text(w.none);
   for (const a of r.attempts) {
@@ -105,6 +125,16 @@ export function reportPdf(built: BuiltReport, lang: ReportLang = 'tr'): Promise<
     doc.moveDown(0.8);
     doc.font('bold').fontSize(13).fillColor('#000').text(`${w.channel}: ${channel.type}`);
     for (const r of channel.records) recordBlock(doc, r, w);
+  }
+  // The exact words the person was shown, as registered: what a matched hash stands for.
+  doc.moveDown(0.8);
+  doc.font('bold').fontSize(13).fillColor('#000').text(w.notices);
+  if (data.notices.length === 0) doc.font('regular').fontSize(8.5).text(w.noNotices);
+  for (const n of data.notices) {
+    doc.moveDown(0.4);
+    doc.font('bold').fontSize(9).text(fill(w.noticeHead, { v: n.version, l: n.lang, t: n.registeredAt }));
+    doc.font('mono').fontSize(7.5).text(n.hash);
+    doc.font('regular').fontSize(8.5).text(n.text);
   }
 
   doc.moveDown(1);

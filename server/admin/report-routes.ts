@@ -24,7 +24,7 @@ export function reportRoutes(opts: ReportRouteOptions): Hono<RequestIdEnv> {
     const found = await recordsOfRef(store, c.req.param('ref'));
     if (!found) return errorResponse(c, 404, 'not-found', 'no record with this id');
     c.header('Cache-Control', 'no-store');
-    return c.json(buildReport(found.records, found.attemptsOf, now()) satisfies Report);
+    return c.json(buildReport(found, now()) satisfies Report);
   });
 
   app.get('/v1/admin/recipients/:ref/report.pdf', auth, async (c) => {
@@ -36,7 +36,7 @@ export function reportRoutes(opts: ReportRouteOptions): Hono<RequestIdEnv> {
     }
     const found = await recordsOfRef(store, c.req.param('ref'));
     if (!found) return errorResponse(c, 404, 'not-found', 'no record with this id');
-    const built = buildReport(found.records, found.attemptsOf, now());
+    const built = buildReport(found, now());
     if (expected !== undefined && expected !== built.sha256) {
       return errorResponse(c, 409, 'report-changed', `the ledger changed for this recipient since that report: its SHA-256 is now ${built.sha256}; reload the report`);
     }

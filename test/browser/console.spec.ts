@@ -14,6 +14,7 @@ import { startDemo, type DemoProcess } from './demo-process.ts';
 const TOKEN = 'console-browser-token-0123456789abcdef';
 const PHONE = '+905321234567';
 const MASKED = '+90532*****67';
+const NOTICE_TEXT = 'Kampanya ve bilgilendirme iletileri için açık rıza metni.';
 const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE_VIEW = { width: 390, height: 844 };
@@ -47,8 +48,12 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   mkdirSync(ARTIFACTS, { recursive: true });
   demo = await startDemo({ timeoutMs: 150_000, env: { IYS_ADMIN_TOKEN: TOKEN } });
-  // A consent by SMS and call with its evidence, registered; then a withdrawal of SMS that İYS refuses.
-  const given = await consent({ channels: ['MESAJ', 'ARAMA'], notice: { version: '2026-11-01', hash: `sha256:${'c'.repeat(64)}`, lang: 'tr' }, pageUrl: 'https://shop.example/kayit', widgetVersion: '0.1.0' });
+  // The notice text, registered; a consent by SMS and call with its evidence (that notice), registered;
+  // then a withdrawal of SMS that İYS refuses.
+  const registered = await fetch(`${demo.origin}/v1/admin/notices`, { method: 'POST', headers: auth, body: JSON.stringify({ version: '2026-11-01', lang: 'tr', text: NOTICE_TEXT }) });
+  expect(registered.status).toBe(201);
+  const { hash } = (await registered.json()) as { hash: string };
+  const given = await consent({ channels: ['MESAJ', 'ARAMA'], notice: { version: '2026-11-01', hash, lang: 'tr' }, pageUrl: 'https://shop.example/kayit', widgetVersion: '0.1.0' });
   expect(given.status).toBe(202);
   await until('the consent registered', async () => (await records()).filter((r) => r.state === 'registered').length === 2);
   expect((await sandbox({ refuseRecipients: [PHONE] })).status).toBe(200);
@@ -168,6 +173,12 @@ test('a recipient typed as 0532 123 45 67: per channel the timeline with evidenc
   await expect(given.getByRole('table')).toContainText('İşlem başarılı');
   await expect(sms.getByRole('article').last()).toContainText('reddedildi');
   await expect(page.getByRole('region', { name: 'Kanal: ARAMA' }).getByRole('article')).toHaveCount(1);
+  // Proof: the notice matched the registered version, whose text opens from the record; read-back: confirmed at İYS.
+  await expect(given).toContainText('eşleşti: sürüm 2026-11-01');
+  await given.getByText('Kayıtlı metin (sürüm 2026-11-01, tr)').click();
+  await expect(given.getByText(NOTICE_TEXT)).toBeVisible();
+  await expect(given).toContainText("İYS'de doğrulandı");
+  await expect(page.getByRole('region', { name: 'Kanal: ARAMA' })).toContainText(/İYS'de doğrulandı: \d{4}-\d{2}-\d{2}/);
   expect(await page.content()).not.toContain('5321234567');
   await page.screenshot({ path: join(ARTIFACTS, 'console-recipient.png'), fullPage: true });
   await axe(page);
@@ -179,6 +190,29 @@ test('a recipient typed as 0532 123 45 67: per channel the timeline with evidenc
   await expect(page.getByRole('heading', { level: 1, name: `Alıcı ${MASKED}` })).toBeVisible();
   expect(demo.output()).toContain('"event":"admin.reveal"');
   expect(demo.output()).not.toContain(PHONE);
+  expect(problems).toEqual([]);
+});
+
+test("a citizen's RET made through İYS: verified on demand, it shows as an observed record with İYS's source", async ({ page }) => {
+  const problems = await watch(page);
+  const who = '0533 100 00 01';
+  const change = await fetch(`${demo.origin}/sandbox/_sandbox/changes`, {
+    method: 'POST', headers: auth, body: JSON.stringify({ origin: 'citizen', recipient: who, recipientType: 'BIREYSEL', type: 'MESAJ', status: 'RET', source: 'IYS_3338' }),
+  });
+  expect(change.status, await change.clone().text()).toBe(201);
+  expect((await fetch(`${demo.origin}/v1/consents?recipient=${encodeURIComponent(who)}&verify=1`, { headers: auth })).status).toBe(200);
+  await signIn(page);
+  await expect(page.getByRole('region', { name: "İYS'den geri okuma" }).locator('li', { hasText: 'Vatandaş (IYS_' }).locator('.n')).toHaveText('1');
+  await page.getByRole('link', { name: 'Alıcı ara' }).click();
+  await page.getByLabel('Telefon numarası veya e-posta adresi').fill(who);
+  await page.getByRole('button', { name: 'Ara' }).click();
+  const sms = page.getByRole('region', { name: 'Kanal: MESAJ' });
+  const observed = sms.getByRole('article').filter({ hasText: "İYS'de görülen, bizim göndermediğimiz kayıt" });
+  await expect(observed).toContainText('IYS_3338');
+  await expect(observed).toContainText('creationDate');
+  await expect(sms.getByRole('article').first()).toContainText("İYS'de daha yeni bir kayıt var");
+  await expect(sms).toContainText('bizim göndermediğimiz bir kayıt (IYS_3338)');
+  await axe(page);
   expect(problems).toEqual([]);
 });
 
@@ -194,11 +228,15 @@ test('the audit report: a print-ready page and a PDF with the masked recipient, 
   const dates = await page.locator('.report-record h3').allTextContents();
   const consentDates = dates.map((d) => /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/.exec(d)![0]);
   expect(consentDates.length).toBeGreaterThanOrEqual(3);
+  await expect(page.getByRole('region', { name: 'Kayıtlı onay metinleri' })).toContainText(NOTICE_TEXT);
+  await expect(page.locator('.report-record').first()).toContainText('eşleşti: sürüm 2026-11-01');
   await axe(page);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'PDF indir' }).click()]);
   const pdf = await readPdf(readFileSync((await download.path())!));
   expect(pdf.text).toContain(MASKED);
   for (const d of consentDates) expect(pdf.text).toContain(d);
+  expect(pdf.text).toContain('Kayıtlı onay metinleri');
+  expect(pdf.text.replace(/\s+/g, ' ')).toContain(NOTICE_TEXT);
   expect(pdf.text).toContain(hash);
   expect(pdf.text).not.toContain('5321234567');
   expect(problems).toEqual([]);

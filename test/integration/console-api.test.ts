@@ -24,6 +24,8 @@ const TOKEN = 'console-test-admin-token-0123456789';
 const PHONE = '+905321234567';
 const MASKED = '+90532*****67';
 const OTHER = '+905329876543';
+const THIRD = '+905339998877';
+const NOTICE_TEXT = 'Kampanya iletileri için onay metni.';
 
 let rt: CollectorRuntime;
 let dir: string;
@@ -43,9 +45,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'iys-console-api-'));
   const config = testConfig({ port: 0, host: '127.0.0.1', databaseUrl: `file:${join(dir, 'ledger.db')}`, admin: { token: TOKEN }, flushMs: 50, rateLimit: 0 });
   rt = await startCollector(config, { logger });
+  // The notice the consent below was shown, registered: its evidence then names the registered version.
+  const notice = await json<{ hash: string }>(await api('/v1/admin/notices', { method: 'POST', body: JSON.stringify({ version: '2026-11-01', lang: 'tr', text: NOTICE_TEXT }) }), 201);
   // A consent with evidence, registered: the account is shown to work, so a record refused alone is rejected.
   const posted = await postConsent(rt.url, consentBody({
-    notice: { version: '2026-11-01', hash: `sha256:${'a'.repeat(64)}`, lang: 'tr' }, pageUrl: 'https://shop.example/kayit', widgetVersion: '0.1.0',
+    notice: { version: '2026-11-01', hash: notice.hash, lang: 'tr' }, pageUrl: 'https://shop.example/kayit', widgetVersion: '0.1.0',
   }), { 'user-agent': 'Mozilla/5.0 console-test' });
   expect(posted.status).toBe(202);
   await waitFor('the consent registered', async () => (await statesOf('0532 123 45 67')).join() === 'MESAJ:ONAY:registered,ARAMA:ONAY:registered', 20_000);
@@ -84,7 +88,7 @@ describe('the console API', () => {
 
   it("the overview's read-back figures: records confirmed at İYS, and a citizen's RET made through İYS counted as observed", async () => {
     const before = (await json<Overview>(await api('/v1/admin/overview'))).readback;
-    const third = '+905339998877';
+    const third = THIRD;
     expect((await postConsent(rt.url, consentBody({ recipient: third, channels: ['MESAJ'], consentDate: formatTurkeyTime(Date.now() - 5000) }))).status).toBe(202);
     await waitFor('the third consent registered', async () => (await statesOf(third)).join() === 'MESAJ:ONAY:registered', 20_000);
     const ret = rt.sandbox!.changeElsewhere({ origin: 'citizen', recipient: third, recipientType: 'BIREYSEL', type: 'MESAJ', status: 'RET', source: 'IYS_3338' });
@@ -109,7 +113,13 @@ describe('the console API', () => {
       expect(view).toMatchObject({ recipient: MASKED, kind: 'phone' });
       expect(view.channels.map((c) => c.type)).toEqual(['MESAJ', 'ARAMA']);
       const r = view.channels[0]!.records[0]!;
-      expect(r.evidence).toMatchObject({ rawRecipient: '0532 *** ** 67', noticeVersion: '2026-11-01', pageUrl: 'https://shop.example/kayit', userAgent: 'Mozilla/5.0 console-test' });
+      expect(r.evidence).toMatchObject({
+        rawRecipient: '0532 *** ** 67', noticeVersion: '2026-11-01', pageUrl: 'https://shop.example/kayit', userAgent: 'Mozilla/5.0 console-test',
+        noticeMatch: 'matched', noticeRegistered: '2026-11-01',
+      });
+      // Confirmed by the verify=1 look-up of the read-back test above.
+      expect(r).toMatchObject({ confirmedAt: expect.any(String), check: { state: 'confirmed' } });
+      expect(view.notices).toEqual([{ version: '2026-11-01', lang: 'tr', text: NOTICE_TEXT, hash: expect.stringMatching(/^sha256:/), registeredAt: expect.any(String) }]);
       expect(r.attemptLog.map((a) => a.outcome)).toEqual(['sending', 'accepted']);
       expect(r.attemptLog[1]).toMatchObject({ code: 200, message: 'İşlem başarılı' });
     }
@@ -141,6 +151,18 @@ describe('the console API', () => {
     expect(first.report.recipient).toBe(MASKED);
     expect(JSON.stringify(first)).not.toContain('5321234567');
     const consentDate = first.report.channels[0]!.records[0]!.consentDate;
+    expect(first.report.format).toBe('iys-consent-report/2');
+    expect(first.report.notices).toEqual([expect.objectContaining({ version: '2026-11-01', lang: 'tr', text: NOTICE_TEXT })]);
+    const given = first.report.channels[0]!.records[0]!;
+    expect(given.evidence).toMatchObject({ notice: { version: '2026-11-01', match: 'matched', registered: '2026-11-01' }, verification: null, formTokenAgeMs: null });
+    expect(given.readback).toMatchObject({ checkState: 'confirmed', confirmedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) });
+    expect(given.observed).toBeNull();
+    // The citizen's RET İYS holds for THIRD: an observed record in its report, İYS's own source.
+    const third = await json<Report>(await api(`/v1/admin/recipients/${(await json<RecipientView>(await lookup(THIRD))).ref}/report`));
+    const observed = third.report.channels[0]!.records.find((x) => x.observed)!;
+    expect(observed).toMatchObject({ status: 'RET', source: 'IYS_3338', observed: { by: 'verification', drift: 'status', iys: { creationDate: expect.any(String) } } });
+    expect(third.report.channels[0]!.records[0]!.readback).toMatchObject({ checkState: 'superseded', checkNote: expect.stringContaining('IYS_3338') });
+    expect(third.sha256).toBe(sha256Hex(canonicalJson(third.report)));
 
     const pdfRes = await api(`/v1/admin/recipients/${ref}/report.pdf?sha256=${first.sha256}`);
     expect(pdfRes.status).toBe(200);
@@ -151,6 +173,9 @@ describe('the console API', () => {
     expect(pdf.text).toContain(consentDate);
     expect(pdf.text).toContain(first.sha256);
     expect(pdf.text).toContain('İYS izin denetim raporu');
+    expect(pdf.text).toContain(NOTICE_TEXT);
+    expect(pdf.text).toContain('Kayıtlı onay metinleri');
+    expect(pdf.text).toContain(given.readback.confirmedAt);
     expect(pdf.text).not.toContain('5321234567');
     const data = pdf.attachments.get(REPORT_ATTACHMENT)!;
     expect(sha256Hex(data)).toBe(first.sha256);

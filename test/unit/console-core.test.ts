@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, canonicalSha256 } from '../../server/admin/canonical-json.ts';
 import { maskAsTyped } from '../../server/admin/mask-typed.ts';
 import { judgeRequeue } from '../../server/admin/requeue-rule.ts';
+import { reportData } from '../../server/admin/audit-report.ts';
 import { PASS_HEADROOM_MS, SEND_MARGIN_MS } from '../../shared/sendability.ts';
 import { UNCHECKED, type StoredRecordWithEvidence } from '../../server/stores/store.ts';
 import { DEADLINE_MS, formatTurkeyTime } from '../../shared/turkey-time.ts';
@@ -74,5 +75,38 @@ describe('judgeRequeue', () => {
     const v = judge([old], old.id, { id: 'x', status: 'ONAY', consentDate: formatTurkeyTime(NOW - 120_000), state: 'registered' });
     expect(v).toMatchObject({ ok: false, status: 422, reason: /ONAY after ONAY/ });
     expect(judge([stored({ status: 'RET' })])).toMatchObject({ ok: false, status: 422, reason: /first record .* cannot be RET/ });
+  });
+});
+
+describe('reportData (iys-consent-report/2)', () => {
+  it("carries the SMS verification and the form token's age in Turkey time, and an observed record's İYS fields", () => {
+    const sent = NOW - 120_000;
+    const verified = stored({
+      state: 'registered', reason: null, registeredAt: NOW - 60_000,
+      evidence: {
+        ...stored().evidence, formTokenAgeMs: 4200,
+        verification: { id: 'v1', method: 'sms', sentAt: sent, verifiedAt: sent + 30_000, attempts: 2, messageId: 'm-9', clickConsentDate: formatTurkeyTime(sent - 5000) },
+      },
+    });
+    const observed = stored({ state: 'registered', reason: null, status: 'RET', observedBy: 'sweep', drift: 'status', iysExtras: '{"creationDate":"2026-11-30 10:00:00"}' });
+    const garbled = stored({ state: 'registered', reason: null, observedBy: 'doubt', drift: 'record', iysExtras: 'not json' });
+    const data = reportData({ records: [verified, observed, garbled], attemptsOf: new Map(), notices: [] });
+    const [a, b, c] = data.channels[0]!.records;
+    expect(data.format).toBe('iys-consent-report/2');
+    expect(a!.evidence).toMatchObject({
+      formTokenAgeMs: 4200,
+      verification: { method: 'sms', sentAt: formatTurkeyTime(sent), verifiedAt: formatTurkeyTime(sent + 30_000), attempts: 2, messageId: 'm-9' },
+    });
+    expect(a!.observed).toBeNull();
+    expect(b!.observed).toEqual({ by: 'sweep', drift: 'status', iys: { creationDate: '2026-11-30 10:00:00' } });
+    expect(c!.observed).toEqual({ by: 'doubt', drift: 'record', iys: { text: 'not json' } });
+    expect(() => canonicalJson(data)).not.toThrow();
+  });
+
+  it('a look-up that finds nothing new leaves the report (and its hash) as it was; a new finding changes it', () => {
+    const confirmed = stored({ state: 'registered', reason: null, registeredAt: NOW, confirmedAt: NOW + 1000, checkedAt: NOW + 1000, checkState: 'confirmed' });
+    const hash = (r: StoredRecordWithEvidence) => canonicalSha256(reportData({ records: [r], attemptsOf: new Map(), notices: [] }));
+    expect(hash({ ...confirmed, checkedAt: NOW + 86_400_000 })).toBe(hash(confirmed));
+    expect(hash({ ...confirmed, checkedAt: NOW + 86_400_000, checkState: 'superseded', checkNote: 'İYS holds RET' })).not.toBe(hash(confirmed));
   });
 });
