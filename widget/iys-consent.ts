@@ -214,8 +214,8 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
           widgetVersion: WIDGET_VERSION,
           // The honeypot: people never see it, bots that fill every input do. Sent only when filled.
           website: this.renderRoot.querySelector<HTMLInputElement>('[name=website]')!.value || undefined,
-          // `sms`: the collector holds the consent until the person types the code it sends.
-          verify: this.verify as 'sms' | undefined,
+          // `sms`: the collector holds the consent until the person types the code it sends; never a withdrawal.
+          verify: status == 'ONAY' ? (this.verify as 'sms') : undefined,
         },
         end,
       ),

@@ -73,6 +73,9 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
   const agreement = channelIssues(body.channels, recipient);
   if (agreement.length > 0) return { kind: 'invalid', issues: agreement };
 
+  // A withdrawal is never held back: a code nobody types would keep it from İYS for good.
+  if (body.verify && body.status === 'RET') return { kind: 'invalid', issues: [{ path: 'verify', message: 'a withdrawal (RET) is never held for a code: send it without verify' }] };
+
   if (body.website !== undefined && body.website.trim() !== '') return { kind: 'honeypot', channels: body.channels.length };
 
   const { consentDate, rule } = judgeConsentDate(body.consentDate, body.sentAt, meta.receivedAt, opts);

@@ -186,6 +186,21 @@ describe('wrong codes are limited', () => {
   });
 });
 
+describe('a withdrawal is never held for a code', () => {
+  it('refuses verify on a RET (422 naming verify), sends no SMS and holds nothing; the RET without verify is recorded at once', async () => {
+    const rig = await start();
+    const recipient = newMobile();
+    const held = await post(rig.url, '/v1/consents', verifyBody(local(recipient), { status: 'RET' }));
+    expect(held.status).toBe(422);
+    expect(((await held.json()) as { error: { code: string; issues: Array<{ path: string }> } }).error).toMatchObject({ code: 'invalid-consent', issues: [{ path: 'verify' }] });
+    expect(rig.sandbox.sms.messages()).toEqual([]);
+    const { verify: _, ...plain } = verifyBody(local(recipient), { status: 'RET' });
+    const sent = await post(rig.url, '/v1/consents', plain);
+    expect(sent.status).toBe(202);
+    expect(((await sent.json()) as { state: string }).state).toBe('pending');
+  });
+});
+
 describe('the collector runtime (IYS_SANDBOX=1)', () => {
   it('sends the code from the SANDBOX header through its own sandbox, and registers the consent once it is typed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iys-verify-runtime-'));

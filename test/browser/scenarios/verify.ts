@@ -108,4 +108,20 @@ export const VERIFY_SCENARIOS: Scenario[] = [
       }
     },
   },
+  {
+    name: 'verify="sms" on a withdrawal form: the RET goes straight to the collector, no code asked, no SMS',
+    async run(t) {
+      const rig = await startVerifyRig({ allowedOrigins: [t.server.origin] });
+      try {
+        await open(t.page, t.server.page('verify-ret', `<iys-consent channels="MESAJ" mode="withdraw" verify="sms" collector="${rig.url}"></iys-consent>`));
+        await consentStandalone(t.page, '0532 123 45 67');
+        await statusBecomes(t.page, 'Kaydedildi.');
+        expect(t.server.verifyStepLoads).toBe(0);
+        expect(rig.sandbox.sms.messages()).toEqual([]);
+        expect((await rig.store.byRecipient(RECIPIENT)).map((r) => r.status)).toEqual(['RET']);
+      } finally {
+        await rig.close();
+      }
+    },
+  },
 ];
