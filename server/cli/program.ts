@@ -21,6 +21,8 @@ function environmentHelp(): string {
       : (ACCOUNT_VARIABLES as readonly string[]).includes(name) ? 'required unless IYS_SANDBOX=1' : 'not set';
     return `  ${name.padEnd(width)}${value}`;
   });
+  // The logger reads LOG_LEVEL itself (server/log/logger.ts), so it is not among CONFIG_VARIABLES.
+  lines.push(`  ${'LOG_LEVEL'.padEnd(width)}default info (trace, debug, info, warn, error, fatal, silent)`);
   return `\nEnvironment (what each means: ${DOCS}#environment):\n${lines.join('\n')}\n`;
 }
 
@@ -68,7 +70,7 @@ export function createProgram(version: string): Command {
   program
     .command('demo')
     .description('run the demo: the collector with the built-in İYS sandbox and the demo pages at /')
-    .addHelpText('after', `\nIYS_SANDBOX defaults to 1 and IYS_ALLOWED_ORIGINS to the demo's own origin; PORT, HOST and\nIYS_DATABASE_URL as for serve (default ${CONFIG_DEFAULTS.IYS_DATABASE_URL}, under the working directory).\n`)
+    .addHelpText('after', `\nIYS_SANDBOX defaults to 1 and IYS_ALLOWED_ORIGINS to the demo's own origin; read-back is quick enough\nto watch: IYS_CONFIRM_DELAY_MS defaults to 2000 (serve: ${CONFIG_DEFAULTS.IYS_CONFIRM_DELAY_MS}) and IYS_SWEEP_AFTER_MS to 30000\n(serve: ${CONFIG_DEFAULTS.IYS_SWEEP_AFTER_MS}). Whatever the environment sets wins. PORT, HOST and IYS_DATABASE_URL\nas for serve (default ${CONFIG_DEFAULTS.IYS_DATABASE_URL}, under the working directory).\n`)
     .action(async () => {
       const [{ runCollector }, { demoEnvironment }] = await Promise.all([import('../runtime/run-collector.ts'), import('./demo-environment.ts')]);
       await runCollector(demoEnvironment(process.env), { demo: true });
@@ -88,7 +90,7 @@ export function createProgram(version: string): Command {
   program
     .command('check-config')
     .description('check the settings, the ledger (opens, writable) and iletiMerkezi (answers, accepts the credentials)')
-    .addHelpText('after', '\nOne line per problem on stderr and exit 1, or one line per check on stdout and exit 0.\nWith IYS_SANDBOX=1 it checks the built-in sandbox in this process instead of iletiMerkezi.\n' + environmentHelp())
+    .addHelpText('after', '\nAn ok: line on stdout per check that passed, a line on stderr per problem; exit 1 on any problem, else 0.\nWith IYS_SANDBOX=1 it checks the built-in sandbox in this process instead of iletiMerkezi.\n' + environmentHelp())
     .action(async () => {
       const { runCheckConfig } = await import('./check-config.ts');
       process.exitCode = await runCheckConfig(process.env);
