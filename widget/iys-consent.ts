@@ -117,7 +117,7 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     // prettier-ignore
     return html`<fieldset part="fieldset" @slotchange=${() => this.requestUpdate()}><legend part="legend">${t.legend}</legend><div id="n" part="notice">${this.registered}<slot></slot></div>${
       this.recipientField ? nothing : html`<label id="r">${kind == 'tel' ? t.phone : t.email}<input part="recipient" type=${kind} autocomplete=${kind} ?disabled=${off}></label>`}${
-      this.#offered.map((c) => html`<label class="c" part="channel"><input type="checkbox" part="checkbox" value=${c} .checked=${this.ticked.includes(c)} ?disabled=${off} @change=${this.#onTick}><span><slot name=${c}>${this.notice ? t.channel[c] : (withdraw ? t.withdraw : t.consent)(brand, t.channel[c])}</slot></span></label>`)}${
+      this.#offered.map((c) => html`<label class="c" part="channel"><input type="checkbox" part="checkbox" value=${c} .checked=${this.ticked.includes(c)} ?disabled=${off} @change=${this.#onTick}><span><slot name=${c}>${this.registered ? t.channel[c] : (withdraw ? t.withdraw : t.consent)(brand, t.channel[c])}</slot></span></label>`)}${
       this.form ? nothing : html`<button part="button" type="button" ?disabled=${off} @click=${this.submitConsent}>${withdraw ? t.revoke : t.save}</button>`
     }<input name="website" tabindex="-1" aria-hidden="true" autocomplete="off"><p role="status" part="status">${this.status}</p></fieldset>`;
   }
@@ -133,7 +133,7 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
   /** The hash of the notice as shown now: the text is read again, and hashed again if it changed. */
   #noticeHash(): Promise<string | undefined> {
     // A registered text is hashed alone: it is the whole text, as the registry hashed it.
-    const text = flatText(this.renderRoot.querySelectorAll(this.notice ? '#n' : 'legend,#n,.c'));
+    const text = flatText(this.renderRoot.querySelectorAll(this.registered ? '#n' : 'legend,#n,.c'));
     if (text != this.#notice[0]) this.#notice = [text, sha256(text)];
     return this.#notice[1];
   }
@@ -208,7 +208,8 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
           channels,
           status,
           consentDate,
-          notice: { version: this.notice || NOTICE_VERSION, hash, lang },
+          // Until (unless) the registered text is shown, the built-in sentences are, under their own version.
+          notice: { version: (this.registered && this.notice) || NOTICE_VERSION, hash, lang },
           pageUrl: location.origin + location.pathname,
           idempotencyKey: newKey(),
           widgetVersion: WIDGET_VERSION,

@@ -73,6 +73,8 @@ export function ingestConsent(json: unknown, meta: RequestMeta, opts: IngestOpti
   const agreement = channelIssues(body.channels, recipient);
   if (agreement.length > 0) return { kind: 'invalid', issues: agreement };
 
+  // A version names a text; without the hash nothing proves which words the person was shown.
+  if (body.notice && !body.notice.hash) return { kind: 'invalid', issues: [{ path: 'notice.hash', message: `is required with notice.version ${JSON.stringify(body.notice.version)}: the hash of the text the person was shown` }] };
   // A withdrawal is never held back: a code nobody types would keep it from İYS for good.
   if (body.verify && body.status === 'RET') return { kind: 'invalid', issues: [{ path: 'verify', message: 'a withdrawal (RET) is never held for a code: send it without verify' }] };
 

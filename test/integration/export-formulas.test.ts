@@ -18,7 +18,7 @@ describe('the audit export and formula injection through the separator', () => {
     const res = await fetch(`${s.url}/v1/consents`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT },
-      body: JSON.stringify({ recipient: RECIPIENT, channels: ['EPOSTA'], consentDate: formatTurkeyTime(Date.now()), notice: { version: NOTICE }, widgetVersion: '-1+1' }),
+      body: JSON.stringify({ recipient: RECIPIENT, channels: ['EPOSTA'], consentDate: formatTurkeyTime(Date.now()), notice: { version: NOTICE, hash: 'sha256:' + '0'.repeat(64) }, widgetVersion: '-1+1' }),
     });
     expect(res.status).toBe(202);
   });

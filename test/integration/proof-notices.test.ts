@@ -128,6 +128,14 @@ describe.each(ledgers)('the notice registry on $name', (ledger) => {
     expect((await lookup(rt, '0532 100 00 07'))[0]!.evidence).toMatchObject({ noticeMatch: 'matched', noticeRegistered: 'v2' });
   });
 
+  it.runIf(ledger.available)('a notice version without its hash is refused under either policy (422 naming notice.hash): no consent without the text it was given to', async () => {
+    const rt = await start();
+    const res = await postConsent(rt.url, consentBody({ recipient: '0532 100 00 09', notice: { version: 'v-unregistered', lang: 'tr' } }), { origin: SITE });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { code: string; issues: Array<{ path: string }> } }).error).toMatchObject({ code: 'invalid-consent', issues: [{ path: 'notice.hash' }] });
+    expect(await lookup(rt, '0532 100 00 09')).toEqual([]);
+  });
+
   it.runIf(ledger.available)('policy require: 422 unknown-notice naming the version for an unregistered text or none, nothing stored; a registered text goes through', async () => {
     const rt = await start({ noticePolicy: 'require' });
     expect((await register(rt, { version: 'v1', lang: 'tr', text: TEXT })).status).toBe(201);

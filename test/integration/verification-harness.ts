@@ -108,7 +108,7 @@ export async function startVerifyRig(opts: { kind?: StoreKind; verification?: Pa
 export function verifyBody(recipient: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     recipient, channels: ['MESAJ', 'ARAMA'], consentDate: formatTurkeyTime(Date.now()), verify: 'sms',
-    notice: { version: '2026-11', lang: 'tr' }, ...over,
+    notice: { version: '2026-11', hash: 'sha256:' + '1'.repeat(64), lang: 'tr' }, ...over,
   };
 }
 

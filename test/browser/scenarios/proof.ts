@@ -63,6 +63,24 @@ export const PROOF_SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'notice="VERSION" not registered: the widget shows its own sentences and posts them under its own version with their hash, never a version without a text',
+    async run(t) {
+      const collector = await strictCollector(t, { noticePolicy: 'record' });
+      try {
+        await open(t.page, t.server.page('unregistered-notice', `<iys-consent channels="MESAJ" notice="2099-none" brand="Örnek Mağaza" collector="${collector.url}"></iys-consent>`));
+        const shown = await t.page.evaluate(() => document.querySelector('iys-consent')!.shadowRoot!.querySelector('.c')!.textContent);
+        expect(shown).toContain('Örnek Mağaza tarafından tarafıma SMS yoluyla ticari elektronik ileti gönderilmesine onay veriyorum.');
+        await consentStandalone(t.page);
+        await statusBecomes(t.page, 'Kaydedildi.');
+        await eventually(async () => evidenceOf(collector, '0532 123 45 67')).toEqual([
+          expect.objectContaining({ noticeVersion: '2026-01-01', noticeHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }),
+        ]);
+      } finally {
+        await collector.close();
+      }
+    },
+  },
+  {
     name: "the widget's own sentences, registered as the operator copied them, match the hash it posts (IYS_NOTICE_POLICY=require)",
     async run(t) {
       const collector = await strictCollector(t);
