@@ -123,7 +123,10 @@ export function createApp(deps: AppDeps): Hono {
 }
 
 /** The collector's own paths: a wrong method on one gets 405 with Allow, not a misleading 404. */
-const OWN_PATHS = ['/v1/consents', '/v1/consents/batch', '/v1/export', '/v1/form-token', '/v1/admin/notices', '/healthz', '/metrics', '/openapi.json'];
+const OWN_PATHS = [
+  '/v1/consents', '/v1/consents/batch', '/v1/export', '/v1/form-token', '/v1/notices/:version', '/v1/verifications/:id',
+  '/v1/admin/notices', '/v1/admin/notices/:version', '/healthz', '/metrics', '/openapi.json',
+];
 
 /**
  * Registered after every route, so it is reached only when no route of the path took the method.
@@ -132,6 +135,8 @@ const OWN_PATHS = ['/v1/consents', '/v1/consents/batch', '/v1/export', '/v1/form
 function answerWrongMethods(app: Hono, paths: readonly string[]): void {
   for (const path of paths) {
     const methods = new Set(app.routes.filter((r) => r.path === path && r.method !== 'ALL').map((r) => r.method));
+    // A path this configuration does not serve (no admin token, no SMS sender) stays a 404.
+    if (methods.size === 0) continue;
     if (methods.has('GET')) methods.add('HEAD');
     const allow = [...methods].sort().join(', ');
     app.all(path, (c) => {

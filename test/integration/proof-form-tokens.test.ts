@@ -180,6 +180,12 @@ describe('the proof endpoints\' own paths', () => {
       const notices = await app.request('/v1/admin/notices', { method: 'DELETE' });
       expect(notices.status).toBe(405);
       expect(notices.headers.get('allow')).toBe('GET, HEAD, POST');
+      const version = await app.request('/v1/admin/notices/v1', { method: 'DELETE' });
+      expect(version.status).toBe(405);
+      expect(version.headers.get('allow')).toBe('GET, HEAD');
+      const text = await app.request('/v1/notices/v1', { method: 'POST' });
+      expect(text.status).toBe(405);
+      expect(text.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     } finally {
       await store.close();
     }
