@@ -26,9 +26,15 @@ function emptyRow(text, span) {
 }
 
 // The visitor plays the citizen: RET through İYS's short message (3338), made in the sandbox only.
-function retCell(r) {
+function retCell(r, readback) {
   const td = cell('');
   if (!r.canRet) return td;
+  // Without read-back the collector never reads İYS, so the citizen's RET would never show here.
+  if (!readback) {
+    td.textContent = "Kapalı: İYS okuması kapalı (IYS_READBACK=0), vatandaşın RET'i burada görünmez";
+    td.className = 'note';
+    return td;
+  }
   const button = document.createElement('button');
   button.type = 'button';
   button.textContent = "Vatandaş RET (3338)";
@@ -67,7 +73,7 @@ async function refresh() {
         tr.dataset.type = r.type;
         tr.dataset.status = r.status;
         tr.append(cell(r.consentDate), cell(r.recipient, 'mono'), cell(r.type), cell(r.status), cell(r.source), cell(String(r.requests)),
-          cell(STATE_LABEL[r.state] ?? r.state, `state state-${r.state}`), cell(r.note, 'note'), cell(r.iys, 'note iys'), retCell(r));
+          cell(STATE_LABEL[r.state] ?? r.state, `state state-${r.state}`), cell(r.note, 'note'), cell(r.iys, 'note iys'), retCell(r, data.readback));
         return tr;
       })));
   document.getElementById('summary').textContent = summary(data.records);

@@ -108,6 +108,8 @@ export function demoRoutes(deps: DemoDeps): Hono {
         })),
       },
       health: health.status === 'ok' ? 'ok' : `${health.status}: ${health.reasons.join('; ')}`,
+      // The citizen's RET button needs read-back (IYS_READBACK) to ever show its result.
+      readback: !!deps.verify?.(),
     });
   });
   routes.post('/demo/api/sandbox', async (c) => {
@@ -132,13 +134,15 @@ export function demoRoutes(deps: DemoDeps): Hono {
     if (!parsed.success) return errorResponse(c, 422, 'invalid-body', 'id must be the id of a record in the ledger', [{ path: 'id', message: 'required' }]);
     const [record] = await deps.store.byIds([parsed.data.id]);
     if (!record) return errorResponse(c, 404, 'not-found', `no record ${parsed.data.id}`);
+    // Without read-back nothing would ever show the citizen's RET: refuse rather than answer ok for nothing.
+    const verify = deps.verify?.();
+    if (!verify) return errorResponse(c, 409, 'readback-off', "a citizen's RET is seen only by reading İYS back, which is switched off (IYS_READBACK=0)");
     const change = deps.sandbox.changeElsewhere({
       origin: 'citizen', source: 'IYS_3338', recipient: record.recipient, recipientType: record.recipientType, type: record.type, status: 'RET',
     });
     if (!change.ok) return errorResponse(c, 409, 'change-refused', `İYS would refuse this RET: ${change.reason}`);
-    const verify = deps.verify?.();
     // Not awaited: the ledger view shows the observed RET on a later refresh, as an operator would see it.
-    if (verify) void verify(record.recipient).catch(() => undefined);
+    void verify(record.recipient).catch(() => undefined);
     return c.json({ ok: true, consentDate: change.record.consentDate }, 201);
   });
   // The demo's "phone": what the sandbox's send-sms took, so the visitor reads the code (demo/verify.html).

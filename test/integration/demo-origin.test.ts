@@ -72,3 +72,27 @@ describe('the demo\'s control endpoints and Origin', () => {
     expect((await ledger()).find((r) => r.id === id)).toMatchObject({ iys: "İYS'de daha yeni bir kayıt var", canRet: false });
   });
 });
+
+describe('the citizen RET with read-back off (IYS_READBACK=0)', () => {
+  it('answers 409 readback-off and makes nothing in the sandbox; the ledger view says read-back is off', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iys-demo-noreadback-'));
+    const rt = await startCollector(testConfig({ port: 0, host: '127.0.0.1', databaseUrl: `file:${join(dir, 'ledger.db')}`, allowedOrigins: [DEMO_ORIGIN], readback: null }), { logger: silentLogger, demo: true });
+    try {
+      const post = (path: string, body: unknown) =>
+        fetch(`${rt.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: DEMO_ORIGIN }, body: JSON.stringify(body) });
+      const phone = '+905551112244';
+      const consent = await post('/v1/consents', { recipient: phone, channels: ['MESAJ'], consentDate: formatTurkeyTime(Date.now()) });
+      const [id] = ((await consent.json()) as { ids: string[] }).ids;
+      const ledger = async () => (await (await fetch(`${rt.url}/demo/api/ledger`)).json()) as { readback: boolean; records: Array<Record<string, unknown>> };
+      await expect.poll(async () => (await ledger()).records.find((r) => r.id === id)?.state, { timeout: 20_000 }).toBe('registered');
+      expect((await ledger()).readback).toBe(false);
+      const ret = await post('/demo/api/citizen-ret', { id });
+      expect(ret.status).toBe(409);
+      expect(((await ret.json()) as { error: { code: string } }).error.code).toBe('readback-off');
+      expect(rt.sandbox!.state.records().filter((r) => r.recipient === phone).map((r) => r.status)).toEqual(['ONAY']);
+    } finally {
+      await rt.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
