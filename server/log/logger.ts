@@ -41,9 +41,18 @@ export function censorCredentials<T extends Record<string, unknown>>(line: T, de
   return out;
 }
 
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** LOG_LEVEL as the operator set it: empty counts as unset (like every other setting); an unknown level is refused by name. */
+export function logLevelOf(value: string | undefined): string {
+  const level = value?.trim() || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}: got "${level}"`);
+  return level;
+}
+
 export function createLogger(opts: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   const options: pino.LoggerOptions = {
-    level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
+    level: opts.level ?? logLevelOf(process.env.LOG_LEVEL),
     base: { service: 'iys-consent' },
     formatters: { log: censorCredentials },
     timestamp: pino.stdTimeFunctions.isoTime,

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startCollector } from './collector.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
 import { StartupError } from './startup-errors.ts';
 
 /**
@@ -24,7 +24,12 @@ export async function runCollector(env: Record<string, string | undefined>, opts
   }
   // The demo's pages drive the sandbox; with iletiMerkezi they would send real registrations.
   if (opts.demo && !config.sandbox) fail('the demo runs only with the built-in İYS sandbox: leave IYS_SANDBOX unset or set it to 1');
-  const logger = createLogger();
+  let logger: Logger;
+  try {
+    logger = createLogger();
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const storeKind = config.databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres';
 
   let runtime;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { censorCredentials, createLogger } from '../../server/log/logger.ts';
+import { censorCredentials, createLogger, logLevelOf } from '../../server/log/logger.ts';
 
 function linesOf(write: (log: ReturnType<typeof createLogger>) => void): Record<string, unknown>[] {
   const lines: string[] = [];
@@ -34,5 +34,15 @@ describe('credentials never reach a log line', () => {
     const dirty = { event: 'x', nested: { token: 't' } };
     expect(censorCredentials(dirty)).toEqual({ event: 'x', nested: { token: '[redacted]' } });
     expect(dirty.nested.token).toBe('t');
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  it('counts an empty value as unset, takes a known level, and refuses an unknown one by name', () => {
+    expect(logLevelOf(undefined)).toBe('info');
+    expect(logLevelOf('')).toBe('info');
+    expect(logLevelOf(' warn ')).toBe('warn');
+    expect(logLevelOf('silent')).toBe('silent');
+    expect(() => logLevelOf('verbose')).toThrow('LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent: got "verbose"');
   });
 });
