@@ -1,6 +1,7 @@
 import { CONFIG_DEFAULTS, ConfigError, loadConfig, type Config } from '../runtime/config.ts';
 import { openStore } from '../stores/open-store.ts';
-import { checkIletiMerkezi, type Verdict } from './check-iletimerkezi.ts';
+import { emptyRegistryWarning } from '../runtime/notice-policy-warning.ts';
+import { checkIletiMerkezi } from './check-iletimerkezi.ts';
 
 /**
  * `iys-consent check-config`: what would stop the collector or keep it from registering anything,
@@ -10,7 +11,8 @@ import { checkIletiMerkezi, type Verdict } from './check-iletimerkezi.ts';
  * database URL's password never appear.
  */
 
-export type CheckReport = { passed: string[]; problems: string[] };
+/** `warnings`: right settings that will still refuse something (printed, the exit code stays 0). */
+export type CheckReport = { passed: string[]; problems: string[]; warnings: string[] };
 
 /** Where the ledger is, for a message: the SQLite path, or PostgreSQL's host and database without user or password. */
 export function describeLedger(url: string): string {
@@ -19,7 +21,7 @@ export function describeLedger(url: string): string {
   return `the PostgreSQL ledger ${u.host}${u.pathname}`;
 }
 
-async function checkLedger(url: string): Promise<Verdict> {
+async function checkLedger(url: string, config: Config | undefined): Promise<{ ok: string; warning: string | null } | { problem: string }> {
   const where = describeLedger(url);
   let store;
   try {
@@ -31,7 +33,7 @@ async function checkLedger(url: string): Promise<Verdict> {
   }
   try {
     await store.probeWrite();
-    return { ok: `${where} opens and takes writes` };
+    return { ok: `${where} opens and takes writes`, warning: config ? await emptyRegistryWarning(config, store) : null };
   } catch (err) {
     return { problem: `IYS_DATABASE_URL: ${where} opens but takes no writes: ${(err as Error).message}` };
   } finally {
@@ -40,7 +42,7 @@ async function checkLedger(url: string): Promise<Verdict> {
 }
 
 export async function checkConfig(env: Record<string, string | undefined>): Promise<CheckReport> {
-  const report: CheckReport = { passed: [], problems: [] };
+  const report: CheckReport = { passed: [], problems: [], warnings: [] };
   let config: Config | undefined;
   try {
     config = loadConfig(env);
@@ -52,9 +54,11 @@ export async function checkConfig(env: Record<string, string | undefined>): Prom
 
   // The ledger is checked whatever else is wrong, as long as its own setting is good.
   if (!report.problems.some((p) => p.startsWith('IYS_DATABASE_URL '))) {
-    const ledger = await checkLedger(config?.databaseUrl ?? (env.IYS_DATABASE_URL || CONFIG_DEFAULTS.IYS_DATABASE_URL));
-    if ('ok' in ledger) report.passed.push(ledger.ok);
-    else report.problems.push(ledger.problem);
+    const ledger = await checkLedger(config?.databaseUrl ?? (env.IYS_DATABASE_URL || CONFIG_DEFAULTS.IYS_DATABASE_URL), config);
+    if ('ok' in ledger) {
+      report.passed.push(ledger.ok);
+      if (ledger.warning) report.warnings.push(ledger.warning);
+    } else report.problems.push(ledger.problem);
   }
 
   if (config) {
@@ -69,8 +73,9 @@ export async function checkConfig(env: Record<string, string | undefined>): Prom
 
 /** Runs the command: 0 when every check passed, 1 when one found a problem. */
 export async function runCheckConfig(env: Record<string, string | undefined>): Promise<number> {
-  const { passed, problems } = await checkConfig(env);
+  const { passed, problems, warnings } = await checkConfig(env);
   for (const line of passed) process.stdout.write(`ok: ${line}\n`);
+  for (const line of warnings) process.stderr.write(`warn: ${line}\n`);
   for (const line of problems) process.stderr.write(`${line.replace(/[\r\n]+/g, ' ')}\n`);
   return problems.length > 0 ? 1 : 0;
 }

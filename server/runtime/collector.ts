@@ -8,6 +8,7 @@ import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.ts';
 import { createIletiMerkeziClient, createIletiMerkeziPool } from '../iletimerkezi/client.ts';
 import type { ConsentSender } from '../iletimerkezi/outcome.ts';
 import type { Logger } from '../log/logger.ts';
+import { emptyRegistryWarning } from './notice-policy-warning.ts';
 import { dispatcherMetrics, pauseStatusOf } from '../observability/dispatcher-metrics.ts';
 import { readbackMetrics } from '../observability/readback-metrics.ts';
 import { createReadback, type Readback } from '../readback/lane.ts';
@@ -69,6 +70,9 @@ export async function startCollector(config: Config, opts: RuntimeOptions): Prom
   } catch (err) {
     throw ledgerError(err as Error, config.databaseUrl);
   }
+
+  const emptyRegistry = await emptyRegistryWarning(config, store).catch(() => null);
+  if (emptyRegistry) logger.warn({ event: 'notices.none-registered' }, emptyRegistry);
 
   const sandbox = config.sandbox ? createSandbox({ ...SANDBOX_ACCOUNT, brandCode: config.brandCode ?? SANDBOX_ACCOUNT.brandCode }) : null;
   if (sandbox) logSandboxBanner(logger);

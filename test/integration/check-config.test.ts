@@ -9,6 +9,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConfig, describeLedger } from '../../server/cli/check-config.ts';
 import { createSandbox, startSandboxServer, type Sandbox } from '../../server/sandbox/index.ts';
+import { startCollector as startRuntime } from '../../server/runtime/collector.ts';
+import { testConfig } from '../../server/runtime/config.ts';
+import { SqliteStore } from '../../server/stores/sqlite-store.ts';
+import { captureLogger } from '../helpers/capture-logger.ts';
 
 /** `iys-consent check-config` against real ledgers and a real HTTP service standing in for iletiMerkezi. */
 
@@ -91,7 +95,7 @@ describe('check-config: the ledger', () => {
 describe('check-config: iletiMerkezi', () => {
   it('passes when it answers and accepts the credentials, having changed nothing there', async () => {
     const r = await checkConfig(live());
-    expect(r).toEqual({ problems: [], passed: ['the settings', expect.stringMatching(/takes writes$/), `iletiMerkezi at ${iletimerkezi.url} answered and accepted the credentials (consent/show, brand 4321)`] });
+    expect(r).toEqual({ problems: [], warnings: [], passed: ['the settings', expect.stringMatching(/takes writes$/), `iletiMerkezi at ${iletimerkezi.url} answered and accepted the credentials (consent/show, brand 4321)`] });
     expect(sandbox.state.records()).toEqual([]);
   });
 
@@ -129,7 +133,7 @@ describe('check-config: iletiMerkezi', () => {
 
   it('with IYS_SANDBOX=1 asks the built-in sandbox, in its own process', async () => {
     expect(await checkConfig({ IYS_SANDBOX: '1', IYS_DATABASE_URL: ledger() })).toEqual({
-      problems: [],
+      problems: [], warnings: [],
       passed: ['the settings', expect.stringMatching(/takes writes$/), 'the built-in İYS sandbox answered (IYS_SANDBOX=1: nothing goes to iletiMerkezi)'],
     });
   });
@@ -151,6 +155,25 @@ describe('iys-consent check-config', () => {
     expect(r.stdout.trim().split('\n')).toEqual([
       'ok: the settings', expect.stringMatching(/^ok: the SQLite ledger .* opens and takes writes$/), expect.stringMatching(/^ok: iletiMerkezi at .* accepted the credentials/),
     ]);
+  });
+
+  it('warns, without failing, that IYS_NOTICE_POLICY=require refuses every web consent while no text is registered; not once one is', async () => {
+    const url = ledger();
+    const r = await run(live({ IYS_NOTICE_POLICY: 'require', IYS_DATABASE_URL: url }));
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^warn: IYS_NOTICE_POLICY=require and no notice text is registered: every web consent is refused/)]);
+    const store = new SqliteStore(url.slice('file:'.length));
+    await store.init();
+    await store.proof().registerNotice({ version: 'v1', lang: 'tr', text: 'Onay veriyorum.', hash: 'sha256:' + '0'.repeat(64), registeredAt: Date.now() });
+    await store.close();
+    expect(await run(live({ IYS_NOTICE_POLICY: 'require', IYS_DATABASE_URL: url }))).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('serve logs the same once, at warn, when it starts', async () => {
+    const { logger, lines } = captureLogger();
+    const rt = await startRuntime(testConfig({ port: 0, host: '127.0.0.1', databaseUrl: ledger(), noticePolicy: 'require' }), { logger });
+    await rt.stop();
+    expect(lines.filter((l) => l.event === 'notices.none-registered').map((l) => l.level)).toEqual([40]);
   });
 
   it('prints one line per problem on stderr, never a credential, and exits 1', async () => {
