@@ -1,4 +1,5 @@
-import type { Overview, RecipientView, Report, Reveal, SendingView } from '../shared/console-api.ts';
+import type { NoticeMatches, Overview, RecipientView, Report, Reveal, SendingView } from '../shared/console-api.ts';
+import type { RegisteredNoticeView } from '../shared/notice-api.ts';
 
 /**
  * The console's calls to its collector (same origin). The admin token lives in sessionStorage only
@@ -75,5 +76,10 @@ export const api = {
     const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'iys-consent-report.pdf';
     return { blob: await res.blob(), name };
   },
+  notices: () => getJson<{ notices: Omit<RegisteredNoticeView, 'text'>[] }>('/v1/admin/notices'),
+  notice: (version: string) => getJson<{ notices: RegisteredNoticeView[] }>(`/v1/admin/notices/${encodeURIComponent(version)}`),
+  registerNotice: (n: { version: string; lang: string; text: string }) =>
+    getJson<RegisteredNoticeView>('/v1/admin/notices', { method: 'POST', body: JSON.stringify(n) }),
+  noticeMatches: () => getJson<NoticeMatches>('/v1/admin/notice-matches'),
   setSending: (action: 'pause' | 'resume') => getJson<{ sending: SendingView }>(`/v1/admin/sending/${action}`, { method: 'POST' }),
 };

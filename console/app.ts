@@ -7,14 +7,16 @@ import './sign-in.ts';
 import './dashboard.ts';
 import './recipient-page.ts';
 import './report-page.ts';
+import './notices-page.ts';
 
 /** Where the console is: a hash route, so a reload stays put and no URL ever holds a phone number. */
-type Route = { page: 'dashboard' } | { page: 'recipient'; ref: string | null } | { page: 'report'; ref: string };
+type Route = { page: 'dashboard' } | { page: 'recipient'; ref: string | null } | { page: 'report'; ref: string } | { page: 'notices' };
 
 function routeOf(hash: string): Route {
   const [, page, ref] = /^#\/([a-z]+)(?:\/([\w-]+))?$/.exec(hash) ?? [];
   if (page === 'recipient') return { page, ref: ref ?? null };
   if (page === 'report' && ref) return { page, ref };
+  if (page === 'notices') return { page };
   return { page: 'dashboard' };
 }
 
@@ -93,6 +95,7 @@ export class IysConsoleApp extends ConsoleElement {
         <nav aria-label=${this.tx('nav')}>
           <a href="#/" aria-current=${current('dashboard')}>${this.tx('navDashboard')}</a>
           <a href="#/recipient" aria-current=${current('recipient')}>${this.tx('navRecipient')}</a>
+          <a href="#/notices" aria-current=${current('notices')}>${this.tx('navNotices')}</a>
         </nav>
         <div class="top-actions">${langButton}<button type="button" class="link" @click=${this.signOut}>${this.tx('signOut')}</button></div>
       </header>
@@ -106,6 +109,7 @@ export class IysConsoleApp extends ConsoleElement {
       return html`<iys-recipient-page .lang=${lang} .ref=${r.ref} .view=${view} @found=${this.showRecipient}></iys-recipient-page>`;
     }
     if (r.page === 'report') return html`<iys-report-page .lang=${lang} .ref=${r.ref}></iys-report-page>`;
+    if (r.page === 'notices') return html`<iys-notices-page .lang=${lang}></iys-notices-page>`;
     return html`<iys-dashboard .lang=${lang}></iys-dashboard>`;
   }
 }

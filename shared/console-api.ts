@@ -109,6 +109,19 @@ export const revealSchema = z.object({
 });
 export type Reveal = z.infer<typeof revealSchema>;
 
+/**
+ * GET /v1/admin/notice-matches: how the consents' notices compared with the notice registry, in
+ * records (one per channel ticked), observed records left out: per registered version matched, and
+ * those not matched, posted without a notice, or never judged (batches, records from before the registry).
+ */
+export const noticeMatchesSchema = z.object({
+  versions: z.array(z.object({ version: z.string(), records: z.number().int() })),
+  unmatched: z.number().int(),
+  noNotice: z.number().int(),
+  unjudged: z.number().int(),
+});
+export type NoticeMatches = z.infer<typeof noticeMatchesSchema>;
+
 /** POST /v1/admin/records/{id}/requeue: 201 with the new pending record. */
 export const requeuedSchema = z.object({ id: z.string(), requeueOf: z.string(), state: z.literal('pending') });
 

@@ -1,5 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { lookupBodySchema, type Overview, type RecipientView, type Reveal } from '../../shared/console-api.ts';
+import { lookupBodySchema, type NoticeMatches, type Overview, type RecipientView, type Reveal } from '../../shared/console-api.ts';
 import { keyOf } from '../../shared/iys-record.ts';
 import { toFieldIssues } from '../../shared/issues.ts';
 import { maskRecipient, normaliseRecipient } from '../../shared/recipient.ts';
@@ -9,7 +9,7 @@ import { errorResponse, storeUnavailable } from '../http/errors.ts';
 import type { RequestIdEnv } from '../http/request-id.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { HOUR_MS, type ConsentStore } from '../stores/store.ts';
-import { deadlineItem, recipientView, sendingView } from './console-views.ts';
+import { deadlineItem, noticeMatches, recipientView, sendingView } from './console-views.ts';
 import { recordsOfRecipient, recordsOfRef } from './recipient-load.ts';
 import { judgeRequeue } from './requeue-rule.ts';
 
@@ -82,6 +82,15 @@ export function consoleRoutes(opts: ConsoleRouteOptions): Hono<Env> {
       return c.json(body);
     } catch (err) {
       logOf(c).error({ event: 'admin.overview-failed', err: (err as Error).message }, 'the ledger failed while reading the overview');
+      return storeUnavailable(c, 'request');
+    }
+  });
+
+  app.get('/v1/admin/notice-matches', auth, async (c) => {
+    try {
+      return c.json(noticeMatches(await store.proof().noticeMatchCounts()) satisfies NoticeMatches);
+    } catch (err) {
+      logOf(c).error({ event: 'admin.notice-matches-failed', err: (err as Error).message }, 'the ledger failed while counting notice matches');
       return storeUnavailable(c, 'request');
     }
   });

@@ -1,4 +1,5 @@
-import type { ConsoleRecord, DeadlineItem, RecipientView, SendingView } from '../../shared/console-api.ts';
+import type { ConsoleRecord, DeadlineItem, NoticeMatches, RecipientView, SendingView } from '../../shared/console-api.ts';
+import type { NoticeMatchCount } from '../stores/proof-store.ts';
 import { CHANNELS } from '../../shared/enums.ts';
 import { maskRecipient } from '../../shared/recipient.ts';
 import { pauseWordsOf } from '../dispatch/account-gate.ts';
@@ -50,4 +51,18 @@ export function recipientView({ records, attemptsOf, notices }: RecipientRecords
     recipient: maskRecipient(first.recipient), kind: first.recipient.includes('@') ? 'email' : 'phone', ref: first.id, channels,
     notices: notices.map((n) => ({ ...n, registeredAt: iso(n.registeredAt) })),
   };
+}
+
+/** The registry panel's figures from the ledger's groups: matched records per version (in version order), the rest by judgement. */
+export function noticeMatches(groups: NoticeMatchCount[]): NoticeMatches {
+  const out: NoticeMatches = { versions: [], unmatched: 0, noNotice: 0, unjudged: 0 };
+  const byVersion = new Map<string, number>();
+  for (const g of groups) {
+    if (g.match === 'matched' && g.registered !== null) byVersion.set(g.registered, (byVersion.get(g.registered) ?? 0) + g.records);
+    else if (g.match === 'unmatched') out.unmatched += g.records;
+    else if (g.match === 'no-notice') out.noNotice += g.records;
+    else out.unjudged += g.records;
+  }
+  out.versions = [...byVersion].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([version, records]) => ({ version, records }));
+  return out;
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { lookupBodySchema, overviewSchema, recipientViewSchema, reportSchema, requeuedSchema, revealSchema, sendingAnswerSchema } from '../../shared/console-api.ts';
+import { lookupBodySchema, noticeMatchesSchema, overviewSchema, recipientViewSchema, reportSchema, requeuedSchema, revealSchema, sendingAnswerSchema } from '../../shared/console-api.ts';
 
 /**
  * The console's endpoints in /openapi.json (docs/console.md): the schemas they answer with, and
@@ -14,6 +14,7 @@ export const CONSOLE_SCHEMAS: Record<string, { schema: z.ZodType; io: 'input' | 
   Report: { schema: reportSchema, io: 'output' },
   Requeued: { schema: requeuedSchema, io: 'output' },
   SendingAnswer: { schema: sendingAnswerSchema, io: 'output' },
+  NoticeMatches: { schema: noticeMatchesSchema, io: 'output' },
 };
 
 type Json = Record<string, unknown>;
@@ -32,6 +33,12 @@ export function consolePaths(tools: { json: (name: string) => Json; problem: (de
         operationId: 'consoleOverview', summary: "The dashboard: counts by state, the pending records closest to their deadline (masked), sending, requests per hour", ...admin,
         parameters: [{ name: 'hours', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 168, default: 24 } }],
         responses: { '200': ok('The overview', 'Overview'), '422': problem('hours is wrong'), ...adminErrors },
+      },
+    },
+    '/v1/admin/notice-matches': {
+      get: {
+        operationId: 'consoleNoticeMatches', summary: "How the records' notices compared with the notice registry: matched records per registered version, and the rest", ...admin,
+        responses: { '200': ok('The counts', 'NoticeMatches'), ...adminErrors },
       },
     },
     '/v1/admin/lookup': {

@@ -1,7 +1,10 @@
 import type pg from 'pg';
 import { WRITE_TIMEOUT_MS, timed } from './postgres-connection.ts';
 import { quoteIdent } from './postgres-schema.ts';
-import { NONCE_PURGE_EVERY_MS, nonceAgain, rowToNotice, type NonceUse, type NoticeRow, type ProofStore, type RegisteredNotice } from './proof-store.ts';
+import {
+  NONCE_PURGE_EVERY_MS, nonceAgain, noticeMatchCountsSql, rowToMatchCount, rowToNotice,
+  type NonceUse, type NoticeMatchCount, type NoticeRow, type ProofStore, type RegisteredNotice,
+} from './proof-store.ts';
 
 const NOTICE = 'version, lang, text, hash, registered_at';
 
@@ -9,11 +12,17 @@ const NOTICE = 'version, lang, text, hash, registered_at';
 export class PostgresProof implements ProofStore {
   private readonly notices: string;
   private readonly nonces: string;
+  private readonly records: string;
   private purgedAt = 0;
 
   constructor(private readonly pool: pg.Pool, schema: string) {
     this.notices = `${quoteIdent(schema)}.notices`;
     this.nonces = `${quoteIdent(schema)}.form_nonces`;
+    this.records = `${quoteIdent(schema)}.records`;
+  }
+
+  async noticeMatchCounts(): Promise<NoticeMatchCount[]> {
+    return (await this.pool.query<Parameters<typeof rowToMatchCount>[0]>(noticeMatchCountsSql(this.records))).rows.map(rowToMatchCount);
   }
 
   /** Reads keep the pool's own timeout; a write waits as long as a consent's insert. */

@@ -36,7 +36,20 @@ export interface ProofStore {
    * (epoch ms, when its token expires); nonces whose token expired before `now` are forgotten.
    */
   useNonce(nonce: string, idempotencyKey: string | null, expiresAt: number, now: number): Promise<NonceUse>;
+  /** How the records' notices compared with the registered texts: records per judgement and matched version (the console's registry panel). */
+  noticeMatchCounts(): Promise<NoticeMatchCount[]>;
 }
+
+/** One group of noticeMatchCounts(): `match` null for records nothing judged (batches, records from before the registry). */
+export type NoticeMatchCount = { match: 'matched' | 'unmatched' | 'no-notice' | null; registered: string | null; records: number };
+
+/** The count's query; observed records (İYS's, never shown a notice by us) are left out. */
+export const noticeMatchCountsSql = (records: string) =>
+  `SELECT notice_match, notice_registered, COUNT(*) AS n FROM ${records} WHERE observed_by IS NULL GROUP BY notice_match, notice_registered`;
+
+export const rowToMatchCount = (r: { notice_match: string | null; notice_registered: string | null; n: number | string }): NoticeMatchCount => ({
+  match: r.notice_match as NoticeMatchCount['match'], registered: r.notice_registered, records: Number(r.n),
+});
 
 /** The answer of useNonce when the nonce was there already. */
 export function nonceAgain(storedKey: string | null, idempotencyKey: string | null): NonceUse {

@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
-import { NONCE_PURGE_EVERY_MS, nonceAgain, rowToNotice, type NonceUse, type NoticeRow, type ProofStore, type RegisteredNotice } from './proof-store.ts';
+import {
+  NONCE_PURGE_EVERY_MS, nonceAgain, noticeMatchCountsSql, rowToMatchCount, rowToNotice,
+  type NonceUse, type NoticeMatchCount, type NoticeRow, type ProofStore, type RegisteredNotice,
+} from './proof-store.ts';
 
 const NOTICE = 'version, lang, text, hash, registered_at';
 
@@ -18,6 +21,7 @@ export class SqliteProof implements ProofStore {
       insertNonce: db.prepare(`INSERT INTO form_nonces (nonce, idempotency_key, expires_at) VALUES (?, ?, ?) ON CONFLICT (nonce) DO NOTHING`),
       nonce: db.prepare(`SELECT idempotency_key FROM form_nonces WHERE nonce = ?`),
       purge: db.prepare(`DELETE FROM form_nonces WHERE expires_at < ?`),
+      matchCounts: db.prepare(noticeMatchCountsSql('records')),
     };
   }
 
@@ -36,6 +40,10 @@ export class SqliteProof implements ProofStore {
 
   async allNotices(): Promise<RegisteredNotice[]> {
     return (this.s.all.all() as NoticeRow[]).map(rowToNotice);
+  }
+
+  async noticeMatchCounts(): Promise<NoticeMatchCount[]> {
+    return (this.s.matchCounts.all() as Parameters<typeof rowToMatchCount>[0][]).map(rowToMatchCount);
   }
 
   async useNonce(nonce: string, idempotencyKey: string | null, expiresAt: number, now: number): Promise<NonceUse> {

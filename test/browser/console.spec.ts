@@ -216,6 +216,28 @@ test("a citizen's RET made through İYS: verified on demand, it shows as an obse
   expect(problems).toEqual([]);
 });
 
+test('the notice registry: register a text by keyboard, see the versions with the records that matched each', async ({ page }) => {
+  const problems = await watch(page);
+  await signIn(page);
+  await page.getByRole('link', { name: 'Onay metinleri' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Onay metinleri' })).toBeVisible();
+  const list = page.getByRole('region', { name: 'Kayıtlı sürümler' });
+  // The consent of 0532 123 45 67 (MESAJ and ARAMA) matched 2026-11-01.
+  await expect(list.getByRole('row', { name: /2026-11-01/ }).getByRole('cell').nth(4)).toHaveText('2');
+  await page.getByLabel('Sürüm', { exact: true }).fill('2026-12-01');
+  await page.getByLabel('Dil', { exact: true }).selectOption('en');
+  await page.getByLabel('Metin', { exact: true }).fill('Consent to campaign messages.');
+  await page.getByLabel('Metin', { exact: true }).press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status')).toContainText('2026-12-01 (en) kaydedildi');
+  const added = list.getByRole('row', { name: /2026-12-01/ });
+  await expect(added.getByRole('cell').nth(4)).toHaveText('0');
+  await added.getByRole('button', { name: /Metni göster/ }).click();
+  await expect(added).toContainText('Consent to campaign messages.');
+  await axe(page);
+  expect(problems).toEqual([]);
+});
+
 test('the audit report: a print-ready page and a PDF with the masked recipient, Turkey-time dates and the hash shown', async ({ page }) => {
   const problems = await watch(page);
   await signIn(page);

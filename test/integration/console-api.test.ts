@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Overview, RecipientView, Report, Reveal } from '../../shared/console-api.ts';
+import type { NoticeMatches, Overview, RecipientView, Report, Reveal } from '../../shared/console-api.ts';
 import { DEADLINE_MS, formatTurkeyTime } from '../../shared/turkey-time.ts';
 import { canonicalJson } from '../../server/admin/canonical-json.ts';
 import { REPORT_ATTACHMENT } from '../../server/admin/report-pdf.ts';
@@ -102,6 +102,14 @@ describe('the console API', () => {
     });
     expect(o.readback.ours).toBeGreaterThanOrEqual(3);
     expect(Date.parse(o.readback.lastCheckedAt!)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('the notice registry panel: records matched per registered version, the rest by judgement, observed records left out', async () => {
+    const m = await json<NoticeMatches>(await api('/v1/admin/notice-matches'));
+    // PHONE's consent (MESAJ and ARAMA) matched the registered 2026-11-01; THIRD's posted none; OTHER's came in a batch (never judged).
+    expect(m.versions).toEqual([{ version: '2026-11-01', records: 2 }]);
+    expect(m).toMatchObject({ unmatched: 0, noNotice: 1, unjudged: 1 });
+    expect((await api('/v1/admin/notice-matches', { token: 'not-the-token-at-all' })).status).toBe(401);
   });
 
   it('finds a recipient by any form of the number, per channel, with evidence and İYS answers, masked', async () => {

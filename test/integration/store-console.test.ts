@@ -114,6 +114,22 @@ describe.each(harnesses)('$name ledger: the console queries', (h) => {
       expect((await store.byRecipient(recipient)).map((r) => r.id)).toEqual([old, again]);
     });
 
+    it('noticeMatchCounts: records per judgement and matched version; observed records left out', async () => {
+      const { store } = await h.open();
+      const t = Date.now();
+      const matched = fullLedgerRecord(phone(), t);
+      const unmatched = { ...fullLedgerRecord(phone(), t), evidence: { ...fullLedgerRecord(phone(), t).evidence, idempotencyKey: 'k-2', noticeMatch: 'unmatched' as const, noticeRegistered: null } };
+      await store.insert([matched], 'k-1');
+      await store.insert([unmatched], 'k-2');
+      await store.insert([ledgerRecord(webRecord(phone()), t), { ...ledgerRecord(webRecord(phone()), t), observed: { by: 'sweep', drift: 'record', at: t, extras: {} } }]);
+      const counts = await store.proof().noticeMatchCounts();
+      expect(counts.sort((a, b) => String(a.match).localeCompare(String(b.match)))).toEqual([
+        { match: 'matched', registered: 'v1', records: 1 },
+        { match: null, registered: null, records: 1 },
+        { match: 'unmatched', registered: null, records: 1 },
+      ].sort((a, b) => String(a.match).localeCompare(String(b.match))));
+    });
+
     it('readbackFigures: confirmed, open unseen flags and superseded among our records; observed ones by maker and kind', async () => {
       const { store } = await h.open();
       expect(await store.readbackFigures()).toEqual({ ours: 0, confirmed: 0, unseen: 0, superseded: 0, observed: { citizen: 0, panel: 0, status: 0, record: 0 }, lastCheckedAt: null });
