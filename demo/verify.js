@@ -20,3 +20,27 @@ async function refresh() {
 
 refresh();
 setInterval(refresh, 1000);
+
+// Why no code came, and how long to wait: the widget's own status says only "Gönderilemedi.".
+const CAPS = {
+  'sms-cap-number': ['bu numaraya çok fazla kod istendi', 'too many codes were asked for this number'],
+  'sms-cap-ip': ['bu bağlantıdan çok fazla kod istendi', 'too many codes were asked from this connection'],
+  'sms-cap-global': ['şu anda çok fazla kod gönderiliyor', 'too many codes are being sent right now'],
+  'sms-cap-daily': ['bugünkü SMS kodu sınırına ulaşıldı', "today's limit on SMS codes is reached"],
+  'sms-unavailable': ['SMS şu anda gönderilemiyor', 'SMS cannot be sent right now'],
+};
+/** Seconds as the person reads them: "12 dk" / "12 min", "40 sn" / "40 s". */
+const wait = (s) => (s >= 60 ? [`${Math.ceil(s / 60)} dk`, `${Math.ceil(s / 60)} min`] : [`${s} sn`, `${s} s`]);
+const result = document.getElementById('verify-result');
+const widget = document.getElementById('consent-verify');
+widget.addEventListener('iys-error', (e) => {
+  const { reason, retryAfter } = e.detail;
+  const why = CAPS[reason];
+  if (!why) {
+    result.textContent = reason === 'invalid' ? '' : `Gönderilemedi (${reason}). — Not sent (${reason}).`;
+    return;
+  }
+  const [tr, en] = retryAfter ? wait(retryAfter) : [];
+  result.textContent = `Kod gönderilmedi: ${why[0]}${tr ? `; ${tr} sonra yeniden deneyin` : ''}. — No code sent: ${why[1]}${en ? `; try again in ${en}` : ''}.`;
+});
+widget.addEventListener('iys-sent', () => { result.textContent = ''; });

@@ -189,14 +189,14 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
     const lang = this.language;
     const url = this.#base + '/v1/consents';
     this.status = t.sending;
-    const end = ({ ids, v, reason, retrying }: Outcome): void => {
+    const end = ({ ids, v, reason, retrying, after }: Outcome): void => {
       // The code step is a file of its own, fetched only when a consent awaits its code.
       if (v) return void import(new URL(/* @vite-ignore */ 'iys-consent-verify.js', import.meta.url).href).then((m) => m.codeStep(this, v, lang, url, end));
       this.status = ids ? t.sent : t.failed;
       if (ids) this.#emit<IysSentDetail>('iys-sent', { ids, channels });
       else {
         if (!retrying) this.#lastSent = ''; // refused for good: let the person try again
-        this.#emit<IysErrorDetail>('iys-error', { reason: reason! });
+        this.#emit<IysErrorDetail>('iys-error', { reason: reason!, retryAfter: after });
       }
     };
     void this.#noticeHash().then((hash) =>

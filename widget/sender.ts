@@ -15,7 +15,8 @@ export type ConsentPost = ConsentBodyInput & { idempotencyKey: string };
  * ids when the collector took it; `v` when it holds it until the SMS code (verify "sms"); else why
  * not (`network`, an error code, `http-<status>`) and whether it stays queued for another try.
  */
-export type Outcome = { ids?: string[]; v?: PendingVerification; reason?: string; retrying?: boolean };
+/** `after`: the refusal's Retry-After, in seconds (an SMS cap's wait), for the page to tell the person. */
+export type Outcome = { ids?: string[]; v?: PendingVerification; reason?: string; retrying?: boolean; after?: number };
 export type Entry = { url: string; body: ConsentPost; at: number };
 
 export const OUTBOX_KEY = 'iys-consent-outbox';
@@ -89,7 +90,7 @@ async function post({ url, body }: Entry): Promise<void> {
     const retrying = !body.verify && (status == 429 || status > 499 || tokenRefused);
     // 2xx is done; any other 4xx would fail the same way again.
     if (!retrying) save(pending().filter((e) => e.body.idempotencyKey != key));
-    outcome = res.ok ? { ids: answer.ids ?? [], v: answer.verification } : { reason: ((FINAL.includes(status) || body.verify) && code) || `http-${status}`, retrying };
+    outcome = res.ok ? { ids: answer.ids ?? [], v: answer.verification } : { reason: ((FINAL.includes(status) || body.verify) && code) || `http-${status}`, retrying, after: +res.headers.get('retry-after')! || undefined };
   } catch {
     outcome = { reason: 'network', retrying: !body.verify };
   }

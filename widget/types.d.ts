@@ -15,7 +15,8 @@ export type IysSentDetail = { ids: string[]; channels: Channel[] };
  * `unsupported-media-type`, `unknown-notice`); for a refused form token its code (`form-token-expired`…,
  * sent again with a new token); `network` or `http-<status>` otherwise (docs/widget.md#events).
  */
-export type IysErrorDetail = { reason: string };
+/** `retryAfter`: seconds the collector asked to wait (its Retry-After: a 429, an SMS cap), when it said. */
+export type IysErrorDetail = { reason: string; retryAfter?: number };
 
 export interface IysConsentElement extends HTMLElement {
   /** Base URL of the collector; default: the origin this module was loaded from. */

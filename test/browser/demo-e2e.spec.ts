@@ -218,6 +218,23 @@ test('SMS-coded consent: the demo phone shows the code, and the consent reaches 
   expect(errors).toEqual([]);
 });
 
+test('SMS-coded consent past the per-number cap: the page says why no code came and how long to wait, in Turkish and English', async ({ page }) => {
+  const errors = watchErrors(page);
+  // IYS_SMS_PER_NUMBER's 3 codes of the hour, asked by a server (no Origin) for the same number.
+  for (let i = 0; i < 3; i++) {
+    const res = await page.request.post(`${demo.origin}/v1/consents`, { data: { recipient: '0535 111 22 44', channels: ['MESAJ'], consentDate: formatTurkeyTime(Date.now()), verify: 'sms' } });
+    expect(res.status()).toBe(202);
+  }
+  await page.goto(`${demo.origin}/demo/verify.html`);
+  await page.getByLabel('Telefon numarası').pressSequentially('0535 111 22 44');
+  await page.getByRole('checkbox', { name: /SMS yoluyla/ }).check();
+  await page.getByRole('button', { name: 'İzni kaydet' }).click();
+  const result = page.locator('#verify-result');
+  await expect(result).toContainText('Kod gönderilmedi: bu numaraya çok fazla kod istendi;');
+  await expect(result).toHaveText(/\d+ dk sonra yeniden deneyin\. — No code sent: too many codes were asked for this number; try again in \d+ min\./);
+  expect(errors.filter((e) => !/429/.test(e))).toEqual([]);
+});
+
 test('npm start printed its address, logged no full phone number, and stops cleanly on SIGTERM', async () => {
   const output = demo.output();
   expect(output).toContain(`iys-consent demo: open ${demo.origin}/`);
