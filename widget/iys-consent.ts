@@ -209,7 +209,8 @@ export class IysConsent extends FormAssociated implements IysConsentElement {
           status,
           consentDate,
           // Until (unless) the registered text is shown, the built-in sentences are, under their own version.
-          notice: { version: (this.registered && this.notice) || NOTICE_VERSION, hash, lang },
+          // No hash (no WebCrypto: an http page), no notice: the collector refuses a version without its hash.
+          notice: hash ? { version: (this.registered && this.notice) || NOTICE_VERSION, hash, lang } : undefined,
           pageUrl: location.origin + location.pathname,
           idempotencyKey: newKey(),
           widgetVersion: WIDGET_VERSION,

@@ -103,6 +103,33 @@ export const PROOF_SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: "form tokens: the second widget's consent carries a token from when the page was shown, so its age is the person's time on the page, not the moments since the first consent",
+    async run(t) {
+      const collector = await strictCollector(t, { noticePolicy: 'record' });
+      try {
+        await open(t.page, t.server.page('token-age', `<iys-consent id="a" channels="MESAJ" collector="${collector.url}"></iys-consent>
+          <iys-consent id="b" channels="ARAMA" collector="${collector.url}"></iys-consent>`));
+        // The person reads the page for a while (at least 1.5 s), then fills both forms one after the other.
+        await new Promise((r) => setTimeout(r, 1_500));
+        await t.page.fill('#a >>> #r input', '0532 123 45 71');
+        await t.page.click(box('MESAJ', '#a'));
+        await t.page.click('#a >>> button');
+        await statusBecomes(t.page, 'Kaydedildi.', '#a');
+        await t.page.fill('#b >>> #r input', '0532 123 45 72');
+        await t.page.click(box('ARAMA', '#b'));
+        await t.page.click('#b >>> button');
+        await statusBecomes(t.page, 'Kaydedildi.', '#b');
+        const ages = await Promise.all(['0532 123 45 71', '0532 123 45 72'].map(async (r) => Number((await evidenceOf(collector, r))[0]!.formTokenAgeMs)));
+        const [a, b] = [ages[0]!, ages[1]!];
+        expect(a).toBeGreaterThanOrEqual(1_500);
+        expect(b).toBeGreaterThanOrEqual(1_500);
+        expect(b).toBeGreaterThan(a);
+      } finally {
+        await collector.close();
+      }
+    },
+  },
+  {
     name: 'form tokens: two widgets on one page each send with a token of their own, and one left open past its token\'s lifetime sends with a fresh one, never refused',
     async run(t) {
       // A 5-second lifetime (the setting's floor is a minute; the test sets it directly) to cross it while the page is open.
