@@ -1,6 +1,7 @@
 import type { IysView } from '../../shared/admin-api.ts';
 import type { BackoffPolicy } from '../dispatch/backoff.ts';
 import type { CheckLane, DispatchParts } from '../dispatch/handover.ts';
+import { createLoop } from '../dispatch/loop.ts';
 import type { ConsentReader, ShowOutcome } from '../iletimerkezi/outcome.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ConsentStore, StoredRecord } from '../stores/store.ts';
@@ -46,6 +47,8 @@ export type Readback = CheckLane & {
 };
 
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 60_000 };
+/** The longest the lane sleeps between looks at its work (records come due by time, not by a kick). */
+const IDLE_POLL_MS = 1_000;
 /** Registered records read per scan for confirmation. */
 const SCAN_PAGE = 100;
 
@@ -60,36 +63,18 @@ export function createReadback(opts: ReadbackOptions): Readback {
   const now = opts.now ?? Date.now;
   const emit: EmitReadback = (e) => opts.onEvent?.(e);
   let parts: DispatchParts | null = null;
-  let running = false;
-  let stopping = false;
-  let done: Promise<void> = Promise.resolve();
-  let wake: (() => void) | null = null;
-  let woken = false;
   let lookups = 0;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (stopping) return resolve();
-      const timer = setTimeout(finish, Math.max(0, ms));
-      function finish() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = finish;
-    });
-  const kick = () => {
-    woken = true;
-    wake?.();
-  };
-  // The pace's own waits: only stop cuts them short (a kick must not buy a look-up an early slot).
-  let onStop: () => void = () => {};
-  let stopped = new Promise<void>((resolve) => (onStop = resolve));
-  const pause = async (ms: number) => {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-    clearTimeout(timer);
-  };
-  const pacer = new Pacer({ ratePerS: opts.ratePerS, now, sleep: pause, backoff: opts.backoff ?? DEFAULT_BACKOFF, random: opts.random ?? Math.random });
+  // The dispatcher's own loop (wake, sleep, stop); the pace's waits are its stop-only sleeps, so a
+  // kick never buys a look-up an early slot.
+  const loop = createLoop({
+    pass: () => step(),
+    now,
+    idlePollMs: IDLE_POLL_MS,
+    wakeOn: () => () => {},
+    onError: (e) => logger.error({ event: 'readback.error', err: e instanceof Error ? e.message : String(e) }, 'read-back failed; retrying'),
+  });
+  const kick = loop.kick;
+  const pacer = new Pacer({ ratePerS: opts.ratePerS, now, sleep: (ms) => loop.sleep(ms), backoff: opts.backoff ?? DEFAULT_BACKOFF, random: opts.random ?? Math.random });
 
   const refusals: Array<{ r: StoredRecord; message: string }> = [];
   const doubts = new Map<string, LostRequest & { notBefore: number }>();
@@ -198,33 +183,13 @@ export function createReadback(opts: ReadbackOptions): Readback {
     if (!(await checkRegistered(tools, oldest, opts, 'sweep'))) nextSweepAt = Math.max(nextSweepAt, pacer.readyAt);
   }
 
-  async function run(): Promise<void> {
-    while (!stopping) {
-      let next: number;
-      try {
-        next = await step();
-      } catch (e) {
-        logger.error({ event: 'readback.error', err: e instanceof Error ? e.message : String(e) }, 'read-back failed; retrying');
-        next = now() + 1000;
-      }
-      if (stopping) break;
-      if (next === 0) continue;
-      if (woken) {
-        woken = false;
-        continue;
-      }
-      await sleep(Math.min(next - now(), 1000));
-      woken = false;
-    }
-  }
-
   return {
     attach(p) {
       parts = p;
     },
     takeDoubts(records) {
       const taken = new Set<string>();
-      if (!parts || !running || stopping) return taken;
+      if (!parts || !loop.running || loop.stopping) return taken;
       for (const r of records) {
         if (takenFor.has(r.id)) {
           taken.add(r.id);
@@ -242,25 +207,15 @@ export function createReadback(opts: ReadbackOptions): Readback {
       return taken;
     },
     takeRefusal(r, message) {
-      if (!parts || !running || stopping) return false;
+      if (!parts || !loop.running || loop.stopping) return false;
       refusals.push({ r, message });
       kick();
       return true;
     },
-    start() {
-      if (running) return;
-      running = true;
-      stopping = false;
-      stopped = new Promise<void>((resolve) => (onStop = resolve));
-      done = run();
-    },
+    start: () => loop.start(),
     async stop() {
-      if (!running) return;
-      stopping = true;
-      onStop();
-      kick();
-      await done;
-      running = false;
+      if (!loop.running) return;
+      await loop.stop();
       // Whatever the lane still holds goes back to be sent (in doubt, by the ledger's marks) by whoever claims it.
       const held = [...takenFor.keys(), ...refusals.splice(0).map(({ r }) => r.id)];
       takenFor.clear();
@@ -269,7 +224,7 @@ export function createReadback(opts: ReadbackOptions): Readback {
     },
     verify: (recipient) => verifyRecipient(tools, recipient),
     status: () => ({
-      running,
+      running: loop.running,
       lookups,
       queued: { refusals: refusals.length, doubts: doubts.size },
       backoffUntil: pacer.readyAt > now() ? pacer.readyAt : null,
